@@ -1,0 +1,84 @@
+/// A Hugging Face tokenizer read from tokenizer.json (the `tokenizers` library's format).
+///
+/// Pipeline: normalizer → pre-tokenizer → model → post-processor (→ decoder), one component per
+/// file under tokenizers/<stage>/, dispatched on tokenizer.json's "type".
+///
+///   auto tok = afinar::AutoTokenizer::from_pretrained("path/to/model_folder");
+///   afinar::EncodeOptions opt; opt.truncation = true; opt.max_length = 128;
+///   afinar::Encoding e = tok.encode("the rock is destined ...", opt);
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "afinar/tokenizers/encoding.h"
+
+namespace afinar {
+
+/// Per-call options, with transformers' `tokenizer(...)` names and defaults.
+struct EncodeOptions {
+  bool add_special_tokens = true;
+  bool truncation = false;                    ///< longest_first up to max_length
+  std::optional<size_t> max_length;           ///< default: model_max_length when truncating
+  std::string padding = "do_not_pad";         ///< do_not_pad | longest | max_length
+  std::optional<size_t> pad_to_multiple_of;
+};
+
+class Tokenizer {
+ public:
+  /// Reads a tokenizer.json. Throws FormatError naming the file and field on bad input,
+  /// NotImplemented naming an unsupported component type.
+  static Tokenizer from_file(const std::filesystem::path& tokenizer_json);
+  static Tokenizer from_json_string(const std::string& json, const std::string& origin = "<string>");
+
+  Tokenizer();
+  ~Tokenizer();
+  Tokenizer(Tokenizer&&) noexcept;
+  Tokenizer& operator=(Tokenizer&&) noexcept;
+  Tokenizer(const Tokenizer&);
+  Tokenizer& operator=(const Tokenizer&);
+
+  /// Encodes one text / a pair. Input must be valid UTF-8 (InvalidArgument otherwise).
+  Encoding encode(std::string_view text, const EncodeOptions& opt = {}) const;
+  Encoding encode_pair(std::string_view text, std::string_view pair, const EncodeOptions& opt = {}) const;
+  /// Batch encode on a thread pool (num_threads 0 = hardware concurrency). Padding "longest"
+  /// pads to the longest encoding of the batch.
+  std::vector<Encoding> encode_batch(const std::vector<std::string>& texts, const EncodeOptions& opt = {},
+                                     size_t num_threads = 0) const;
+
+  std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens = true) const;
+
+  std::optional<int32_t> token_to_id(std::string_view token) const;
+  std::optional<std::string> id_to_token(int32_t id) const;
+  size_t vocab_size() const;  ///< with added tokens
+
+  /// Padding token (from tokenizer_config/special tokens, else the file's padding section).
+  std::optional<int32_t> pad_token_id() const;
+  std::string pad_token() const;
+  /// transformers' model_max_length (tokenizer_config.json), or a very large number.
+  size_t model_max_length() const;
+  /// Whether encodings carry token_type_ids (BERT-style) — decides the model input names.
+  bool uses_token_type_ids() const;
+
+  /// Writes tokenizer.json and tokenizer_config.json (+ special_tokens_map.json) into `folder`,
+  /// in the forms transformers' AutoTokenizer loads.
+  void save_pretrained(const std::filesystem::path& folder) const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<const Impl> impl_;
+  friend struct AutoTokenizer;
+};
+
+/// transformers' AutoTokenizer: a folder with tokenizer.json (+ tokenizer_config.json,
+/// special_tokens_map.json), or only vocab.txt (BERT), or a Hub id resolved through the HF cache.
+struct AutoTokenizer {
+  static Tokenizer from_pretrained(const std::string& name_or_path);
+};
+
+}  // namespace afinar

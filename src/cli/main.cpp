@@ -1,0 +1,26 @@
+// afinar command line: `afinar <command> [HF-named flags]`. Only this file catches errors:
+// it prints `error: <message>` and returns non-zero.
+#include <iostream>
+
+#include "afinar/core/check.h"
+#include "commands.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"afinar: fine-tune Hugging Face models in C++"};
+  app.require_subcommand(1);
+  afinar::cli::add_train_command(app);
+  afinar::cli::add_predict_command(app);
+  afinar::cli::add_tokenize_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const afinar::NotImplemented& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 3;
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,118 @@
+#include "afinar/hub/cache.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "afinar/core/check.h"
+#include "afinar/core/fs.h"
+#include "afinar/hub/http.h"
+
+namespace afinar::hub {
+namespace {
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+bool looks_like_repo_id(const std::string& s) {
+  // owner/name or name; no path syntax.
+  if (s.empty() || s.front() == '/' || s.front() == '.' || s.find("..") != std::string::npos) return false;
+  return std::count(s.begin(), s.end(), '/') <= 1;
+}
+
+// A file name from the Hub must stay inside the snapshot folder.
+void check_relative_name(const std::string& repo_id, const std::string& name) {
+  fs::path p(name);
+  bool ok = !name.empty() && p.is_relative();
+  for (const auto& part : p) ok = ok && part != ".." && part != ".";
+  AFINAR_CHECK_FORMAT(ok, repo_id, ": the Hub listed a file name that would escape the cache: '", name, "'");
+}
+
+fs::path download_snapshot(const std::string& repo_id, RepoType type, const std::string& revision) {
+  const std::string kind = type == RepoType::Model ? "models" : "datasets";
+  const std::string api = endpoint() + "/api/" + kind + "/" + repo_id + "/revision/" + revision;
+  HttpResponse r = http_get(api);
+  AFINAR_CHECK(r.status != 404 && r.status != 401, repo_id, ": no such ", kind == "models" ? "model" : "dataset",
+               " on ", endpoint(), " (HTTP ", r.status, "); a local folder path also works here");
+  AFINAR_CHECK_FORMAT(r.status == 200, api, ": HTTP ", r.status);
+  nlohmann::json info;
+  try {
+    info = nlohmann::json::parse(r.body);
+  } catch (const std::exception& e) {
+    throw FormatError(detail::concat(api, ": malformed JSON: ", e.what()));
+  }
+  AFINAR_CHECK_FORMAT(info.contains("sha") && info["sha"].is_string(), api, ": no 'sha' in the answer");
+  const std::string sha = info["sha"];
+  fs::path folder = hub_cache_dir() / repo_folder_name(repo_id, type);
+  fs::path snap = folder / "snapshots" / sha;
+  fs::create_directories(folder / "blobs");
+  const std::string prefix = type == RepoType::Model ? "" : "datasets/";
+  for (const auto& s : info.value("siblings", nlohmann::json::array())) {
+    const std::string name = s.value("rfilename", "");
+    check_relative_name(repo_id, name);
+    fs::path dest = snap / name;
+    if (fs::exists(dest)) continue;
+    fs::create_directories(dest.parent_path());
+    const std::string url = endpoint() + "/" + prefix + repo_id + "/resolve/" + sha + "/" + name;
+    long status = http_download(url, dest);
+    AFINAR_CHECK_FORMAT(status >= 200 && status < 300, url, ": HTTP ", status);
+  }
+  fs::create_directories(folder / "refs");
+  if (revision != sha) write_file_atomic(folder / "refs" / revision, sha);
+  return snap;
+}
+
+}  // namespace
+
+fs::path hub_cache_dir() {
+  if (const char* c = std::getenv("HF_HUB_CACHE"); c && *c) return c;
+  std::string home = env_or("HF_HOME", env_or("HOME", ".") + "/.cache/huggingface");
+  return fs::path(home) / "hub";
+}
+
+bool offline() {
+  std::string v = env_or("HF_HUB_OFFLINE", "");
+  return v == "1" || v == "ON" || v == "YES" || v == "true" || v == "TRUE";
+}
+
+std::string endpoint() {
+  std::string e = env_or("HF_ENDPOINT", "https://huggingface.co");
+  while (!e.empty() && e.back() == '/') e.pop_back();
+  return e;
+}
+
+std::string repo_folder_name(const std::string& repo_id, RepoType type) {
+  std::string name = type == RepoType::Model ? "models--" : "datasets--";
+  for (char c : repo_id) name += c == '/' ? std::string("--") : std::string(1, c);
+  return name;
+}
+
+std::optional<fs::path> cached_snapshot(const std::string& repo_id, RepoType type, const std::string& revision) {
+  fs::path folder = hub_cache_dir() / repo_folder_name(repo_id, type);
+  std::string sha = revision;
+  fs::path ref = folder / "refs" / revision;
+  if (fs::is_regular_file(ref)) {
+    sha = read_file(ref);
+    while (!sha.empty() && std::isspace(static_cast<unsigned char>(sha.back()))) sha.pop_back();
+  }
+  fs::path snap = folder / "snapshots" / sha;
+  if (fs::is_directory(snap)) return snap;
+  return std::nullopt;
+}
+
+fs::path resolve_repo(const std::string& name_or_path, RepoType type, const std::string& revision) {
+  if (fs::is_directory(name_or_path)) return fs::path(name_or_path);
+  const char* what = type == RepoType::Model ? "model" : "dataset";
+  AFINAR_CHECK(looks_like_repo_id(name_or_path), name_or_path, ": no such folder, and not a Hub ", what,
+               " id (owner/name)");
+  if (auto snap = cached_snapshot(name_or_path, type, revision)) return *snap;
+  AFINAR_CHECK(!offline(), name_or_path, ": not a local folder and not in the Hugging Face cache (",
+               (hub_cache_dir() / repo_folder_name(name_or_path, type)).string(),
+               "), and HF_HUB_OFFLINE is set. HINT: run tools/setup.sh to seed the cache, or unset HF_HUB_OFFLINE");
+  return download_snapshot(name_or_path, type, revision);
+}
+
+}  // namespace afinar::hub

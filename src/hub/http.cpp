@@ -1,0 +1,100 @@
+#include "afinar/hub/http.h"
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+#include "afinar/core/check.h"
+
+namespace afinar::hub {
+namespace {
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+  ~CurlGlobal() { curl_global_cleanup(); }
+};
+
+size_t write_string(char* ptr, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(ptr, size * n);
+  return size * n;
+}
+size_t write_file(char* ptr, size_t size, size_t n, void* user) {
+  return std::fwrite(ptr, size, n, static_cast<FILE*>(user)) * size;
+}
+size_t on_header(char* ptr, size_t size, size_t n, void* user) {
+  std::string line(ptr, size * n);
+  auto colon = line.find(':');
+  if (colon != std::string::npos) {
+    std::string k = line.substr(0, colon), v = line.substr(colon + 1);
+    for (auto& c : k) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!v.empty() && (v.front() == ' ')) v.erase(v.begin());
+    while (!v.empty() && (v.back() == '\r' || v.back() == '\n')) v.pop_back();
+    (*static_cast<std::map<std::string, std::string>*>(user))[k] = v;
+  }
+  return size * n;
+}
+
+// One request; `sink` receives the body. Returns the curl code, fills status/headers.
+CURLcode perform(const std::string& url, curl_write_callback sink, void* sink_arg, HttpResponse& r) {
+  static CurlGlobal global;
+  CURL* c = curl_easy_init();
+  AFINAR_CHECK_FORMAT(c != nullptr, "curl_easy_init failed");
+  curl_slist* hdrs = nullptr;
+  if (const char* tok = std::getenv("HF_TOKEN"); tok && *tok)
+    hdrs = curl_slist_append(hdrs, (std::string("Authorization: Bearer ") + tok).c_str());
+  hdrs = curl_slist_append(hdrs, "User-Agent: afinar/0.1");
+  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, sink_arg);
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+  CURLcode rc = curl_easy_perform(c);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  curl_slist_free_all(hdrs);
+  curl_easy_cleanup(c);
+  return rc;
+}
+
+}  // namespace
+
+HttpResponse http_get(const std::string& url) {
+  std::string err;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+    HttpResponse r;
+    CURLcode rc = perform(url, write_string, &r.body, r);
+    if (rc == CURLE_OK && r.status < 500) return r;
+    err = rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(r.status);
+  }
+  throw FormatError(detail::concat(url, ": request failed after 3 tries: ", err));
+}
+
+long http_download(const std::string& url, const std::filesystem::path& dest) {
+  std::filesystem::path part = dest;
+  part += ".incomplete";
+  std::string err;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+    FILE* f = std::fopen(part.c_str(), "wb");
+    AFINAR_CHECK_FORMAT(f != nullptr, part.string(), ": cannot create file");
+    HttpResponse r;
+    CURLcode rc = perform(url, reinterpret_cast<curl_write_callback>(write_file), f, r);
+    std::fclose(f);
+    if (rc == CURLE_OK && r.status >= 200 && r.status < 300) {
+      std::filesystem::rename(part, dest);
+      return r.status;
+    }
+    std::filesystem::remove(part);
+    if (rc == CURLE_OK && r.status < 500) return r.status;
+    err = rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(r.status);
+  }
+  throw FormatError(detail::concat(url, ": download failed after 3 tries: ", err));
+}
+
+}  // namespace afinar::hub

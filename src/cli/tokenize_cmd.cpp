@@ -1,9 +1,98 @@
-#include "commands.h"
+// `afinar tokenize`: JSONL in → JSONL out, one encoding per input line.
+//   afinar tokenize --tokenizer bert-base-uncased --input in.jsonl --output out.jsonl --max_length 128
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
 #include "afinar/core/check.h"
+#include "afinar/core/fs.h"
+#include "afinar/tokenizers/tokenizer.h"
+#include "commands.h"
 
 namespace afinar::cli {
-void add_tokenize_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("tokenize", "tokenize");
-  cmd->callback([] { AFINAR_NOT_IMPLEMENTED("afinar tokenize"); });
+
+namespace {
+
+struct TokenizeArgs {
+  std::string tokenizer, input, output;
+  std::string text_field = "text";
+  std::string text_pair_field;
+  bool no_special_tokens = false;
+  bool truncation = false;
+  size_t max_length = 0;
+};
+
+std::string field(const nlohmann::json& row, const std::string& name, const std::string& file, size_t line) {
+  auto it = row.find(name);
+  AFINAR_CHECK(it != row.end() && it->is_string(), file, ":", line, ": no string field \"", name,
+               "\"; HINT: pick the column with --text_field / --text_pair_field");
+  return it->get<std::string>();
 }
+
+void run(const TokenizeArgs& a) {
+  // A path to a tokenizer.json, or a folder / Hub id for AutoTokenizer.
+  Tokenizer tok = fs::is_regular_file(a.tokenizer) ? Tokenizer::from_file(a.tokenizer)
+                                                   : AutoTokenizer::from_pretrained(a.tokenizer);
+  EncodeOptions opt;
+  opt.add_special_tokens = !a.no_special_tokens;
+  // As transformers: a max_length alone also truncates.
+  opt.truncation = a.truncation || a.max_length > 0;
+  if (a.max_length > 0) opt.max_length = a.max_length;
+
+  std::ifstream in(a.input, std::ios::binary);
+  AFINAR_CHECK_FORMAT(in.good(), a.input, ": cannot open the input file");
+  std::vector<std::string> texts, pairs;
+  size_t line_no = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++line_no;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    nlohmann::json row;
+    try {
+      row = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::parse_error& e) {
+      throw FormatError(detail::concat(a.input, ":", line_no, ": malformed JSON (", e.what(), ")"));
+    }
+    AFINAR_CHECK_FORMAT(row.is_object(), a.input, ":", line_no, ": each line must be a JSON object");
+    texts.push_back(field(row, a.text_field, a.input, line_no));
+    if (!a.text_pair_field.empty()) pairs.push_back(field(row, a.text_pair_field, a.input, line_no));
+  }
+
+  std::vector<Encoding> encs;
+  if (pairs.empty()) {
+    encs = tok.encode_batch(texts, opt);
+  } else {
+    for (size_t i = 0; i < texts.size(); ++i) encs.push_back(tok.encode_pair(texts[i], pairs[i], opt));
+  }
+  std::string out;
+  for (const Encoding& e : encs) {
+    nlohmann::json row;
+    row["input_ids"] = e.ids;
+    if (tok.uses_token_type_ids()) row["token_type_ids"] = e.type_ids;
+    row["attention_mask"] = std::vector<int>(e.attention_mask.begin(), e.attention_mask.end());
+    auto& offsets = row["offsets"] = nlohmann::json::array();
+    for (auto [s, t] : e.offsets) offsets.push_back({s, t});
+    out += row.dump();
+    out += '\n';
+  }
+  write_file_atomic(a.output, out);
+}
+
+}  // namespace
+
+void add_tokenize_command(CLI::App& app) {
+  auto args = std::make_shared<TokenizeArgs>();
+  auto* cmd = app.add_subcommand("tokenize", "Tokenize a JSONL file with a Hugging Face tokenizer");
+  cmd->add_option("--tokenizer", args->tokenizer, "tokenizer.json, a tokenizer folder or a Hub id")->required();
+  cmd->add_option("--input", args->input, "input JSONL, one object per line")->required();
+  cmd->add_option("--output", args->output, "output JSONL (written atomically)")->required();
+  cmd->add_option("--text_field", args->text_field, "field holding the text")->capture_default_str();
+  cmd->add_option("--text_pair_field", args->text_pair_field, "field holding the second text of a pair");
+  cmd->add_flag("--no_special_tokens", args->no_special_tokens, "do not add [CLS]/[SEP]-style tokens");
+  cmd->add_flag("--truncation", args->truncation, "truncate to --max_length (default: model_max_length)");
+  cmd->add_option("--max_length", args->max_length, "truncate to this many tokens");
+  cmd->callback([args] { run(*args); });
+}
+
 }  // namespace afinar::cli

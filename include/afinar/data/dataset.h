@@ -16,6 +16,7 @@
 #include <vector>
 
 namespace arrow {
+class ChunkedArray;
 class Table;
 }
 
@@ -33,6 +34,9 @@ class Dataset {
   /// Where the rows came from (a file path or a description), for error messages.
   const std::string& origin() const { return origin_; }
 
+  /// The Arrow column `name`; throws InvalidArgument naming the columns found when absent.
+  std::shared_ptr<arrow::ChunkedArray> column(const std::string& name) const;
+
   /// Typed column reads. Throw InvalidArgument naming the column and the columns found when it
   /// is missing, or the type found when it is not convertible.
   std::vector<std::string> column_strings(const std::string& name) const;
@@ -44,7 +48,8 @@ class Dataset {
   Dataset add_column_int_lists(const std::string& name, const std::vector<std::vector<int32_t>>& values) const;
   Dataset remove_columns(const std::vector<std::string>& names) const;
 
-  /// HF-style repr: Dataset({ features: [...], num_rows: N })
+  /// HF-style repr: Dataset({ features: [...], num_rows: N }); lines after the first are
+  /// indented by `indent` spaces (for nesting).
   std::string repr(int indent = 0) const;
 
  private:

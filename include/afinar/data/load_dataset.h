@@ -15,16 +15,23 @@
 namespace afinar {
 
 struct LoadDatasetOptions {
-  /// split name → files. With a builder name ("json", "csv", "parquet") as path.
+  /// split name → files. With a builder name as path, or relative to a folder given as path.
+  /// Several files of one split are concatenated (same schema required). Splits come out in the
+  /// order train, validation, test, then the others by name.
   std::map<std::string, std::vector<std::string>> data_files;
   std::string revision = "main";
 };
 
-/// path: a builder name (json|csv|parquet) with data_files, a local folder, a local file, or a
-/// Hub dataset id. Errors name the file, line and column where the input is malformed.
+/// path: a builder name (json|csv|tsv|parquet|arrow|text) with data_files, a local folder, a
+/// local file (→ split "train"), or a Hub dataset id (its cached snapshot, read as a folder).
+/// Folders follow HF's split naming: data/<split>-NNNNN-of-NNNNN.*, then train/validation/test
+/// folders, then file names holding train|training, validation|valid|dev|val,
+/// test|testing|eval|evaluation; else every data file is "train".
+/// Errors: FormatError names the file, line and column where the input is missing or malformed;
+/// InvalidArgument lists the builders or splits that exist.
 DatasetDict load_dataset(const std::string& path, const LoadDatasetOptions& options = {});
 
-/// Loads one file by its extension (.jsonl/.json, .csv, .parquet).
+/// Loads one file by its extension (.jsonl/.json, .csv, .tsv, .parquet, .arrow, .txt).
 Dataset load_file(const std::string& file);
 
 }  // namespace afinar

@@ -20,12 +20,21 @@
 namespace afinar {
 
 /// Per-call options, with transformers' `tokenizer(...)` names and defaults.
+///
+/// These follow transformers' call semantics, not the file: a tokenizer.json may carry its own
+/// "truncation"/"padding" sections (all-MiniLM-L6-v2 has 128 / Fixed 128). `Tokenizer` keeps them
+/// (see file_defaults(), and save_pretrained writes them back) but `encode` applies only what the
+/// options say: by default no truncation and no padding, as `tokenizer(text)` in transformers.
 struct EncodeOptions {
   bool add_special_tokens = true;
-  bool truncation = false;                    ///< longest_first up to max_length
+  bool truncation = false;                    ///< cut to max_length with truncation_strategy
   std::optional<size_t> max_length;           ///< default: model_max_length when truncating
   std::string padding = "do_not_pad";         ///< do_not_pad | longest | max_length
   std::optional<size_t> pad_to_multiple_of;
+  std::string truncation_strategy = "longest_first";  ///< longest_first | only_first | only_second
+  size_t stride = 0;                          ///< > 0 (overflowing tokens) is not implemented yet
+  std::optional<std::string> padding_side;    ///< left | right; default: the tokenizer's (right)
+  std::optional<std::string> truncation_side; ///< left | right; default: the tokenizer's (right)
 };
 
 class Tokenizer {
@@ -68,15 +77,28 @@ class Tokenizer {
   /// in the forms transformers' AutoTokenizer loads.
   void save_pretrained(const std::filesystem::path& folder) const;
 
+  /// The file's own "truncation"/"padding" sections as options (Python `Tokenizer.from_file`
+  /// applies them by default; pass this to encode() for the same result).
+  EncodeOptions file_defaults() const;
+
   struct Impl;
 
  private:
+  Encoding encode_impl(std::string_view text, const std::string_view* pair, const EncodeOptions& opt,
+                       bool pad) const;
+  void pad_to(Encoding& e, size_t target, const EncodeOptions& opt) const;
+
   std::shared_ptr<const Impl> impl_;
   friend struct AutoTokenizer;
 };
 
 /// transformers' AutoTokenizer: a folder with tokenizer.json (+ tokenizer_config.json,
 /// special_tokens_map.json), or only vocab.txt (BERT), or a Hub id resolved through the HF cache.
+///
+/// A vocab.txt-only folder builds the pipeline BertTokenizerFast builds. do_lower_case comes from
+/// tokenizer_config.json; without one, a vocabulary holding upper-case word pieces (a "cased"
+/// model such as bert-base-cased, whose Hub config says do_lower_case=false) is read as cased,
+/// any other as uncased (BertTokenizerFast's default).
 struct AutoTokenizer {
   static Tokenizer from_pretrained(const std::string& name_or_path);
 };

@@ -1,0 +1,122 @@
+/// The text a tokenizer works on, and where each of its bytes came from.
+///
+/// As HF tokenizers' NormalizedString: `normalized` is the text after normalizers ran, and
+/// `align[i]` is the byte range of the ORIGINAL input that produced normalized byte i. Offsets of
+/// tokens are looked up through it, so they always point into the caller's text.
+/// PreTokenizedString holds the splits (words) of one input as byte ranges of one shared buffer,
+/// so that pre-tokenizing allocates nothing per word.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "afinar/tokenizers/unicode.h"
+
+namespace afinar::tokenizers {
+
+struct Range {
+  uint32_t start = 0, end = 0;
+};
+
+class NormalizedString {
+ public:
+  /// Starts as the identity over original[begin, end).
+  void reset(std::string_view original, uint32_t begin, uint32_t end);
+
+  const std::string& get() const { return normalized_; }
+  const std::vector<Range>& alignments() const { return align_; }
+  bool empty() const { return normalized_.empty(); }
+
+  /// Rebuilds the text char by char: `f(c, emit)` calls `emit(c2)` for each code point that
+  /// replaces `c` (none removes it). Every emitted code point aligns with `c`'s original bytes,
+  /// which is how HF aligns insertions (NFD, lowercase 'İ') and replacements.
+  template <typename F>
+  void map_chars(F&& f) {
+    out_.clear();
+    out_align_.clear();
+    out_.reserve(normalized_.size() + 8);
+    size_t i = 0;
+    while (i < normalized_.size()) {
+      Range r = align_[i];
+      char32_t c = next_char(normalized_, i);
+      f(c, [&](char32_t d) { emit(d, r); });
+    }
+    commit();
+  }
+
+  /// Low-level rebuild, for normalizers that need more than one char of context.
+  void begin_rebuild() {
+    out_.clear();
+    out_align_.clear();
+  }
+  void emit(char32_t c, Range r) {
+    char buf[4];
+    uint32_t n = append_utf8(c, buf);
+    out_.append(buf, n);
+    out_align_.insert(out_align_.end(), n, r);
+  }
+  void commit() {
+    normalized_.swap(out_);
+    align_.swap(out_align_);
+  }
+
+ private:
+  std::string normalized_;
+  std::vector<Range> align_;
+  std::string out_;  // rebuild buffers, kept to reuse their capacity
+  std::vector<Range> out_align_;
+};
+
+/// One word: bytes [start, end) of PreTokenizedString::text; `token_id` >= 0 when an added token
+/// already decided it (the model then skips it).
+struct Split {
+  uint32_t start = 0, end = 0;
+  int32_t token_id = -1;
+};
+
+class PreTokenizedString {
+ public:
+  void clear() {
+    text.clear();
+    align.clear();
+    splits.clear();
+  }
+  /// Appends normalized bytes [begin, end) of `s` as one split (nothing when empty).
+  void append(const NormalizedString& s, uint32_t begin, uint32_t end, int32_t token_id = -1);
+  /// Appends original bytes [begin, end) unchanged (an added token that is not normalized).
+  void append_original(std::string_view original, uint32_t begin, uint32_t end, int32_t token_id);
+
+  /// Replaces every undecided split by the sub-splits `f(word, push)` reports; `push(b, e)` takes
+  /// byte offsets relative to `word`, empty ranges are dropped.
+  template <typename F>
+  void split(F&& f) {
+    scratch_.clear();
+    for (const Split& s : splits) {
+      if (s.token_id >= 0) {
+        scratch_.push_back(s);
+        continue;
+      }
+      std::string_view word(text.data() + s.start, s.end - s.start);
+      f(word, [&](uint32_t b, uint32_t e) {
+        if (e > b) scratch_.push_back(Split{s.start + b, s.start + e, -1});
+      });
+    }
+    splits.swap(scratch_);
+  }
+
+  /// Original byte range of text bytes [begin, end).
+  Range original_range(uint32_t begin, uint32_t end) const {
+    if (begin >= end) return Range{align[begin].start, align[begin].start};
+    return Range{align[begin].start, align[end - 1].end};
+  }
+
+  std::string text;
+  std::vector<Range> align;
+  std::vector<Split> splits;
+
+ private:
+  std::vector<Split> scratch_;
+};
+
+}  // namespace afinar::tokenizers

@@ -1,0 +1,117 @@
+// CSV, Parquet, Arrow IPC and text readers, and the extension → builder table.
+#include "readers.h"
+
+#include <arrow/api.h>
+#include <arrow/csv/api.h>
+#include <arrow/io/api.h>
+#include <arrow/ipc/api.h>
+#include <parquet/arrow/reader.h>
+#include <parquet/exception.h>
+
+#include <regex>
+
+#include "afinar/core/fs.h"
+
+namespace afinar::data {
+namespace {
+
+void check_exists(const fs::path& file) {
+  std::error_code ec;
+  AFINAR_CHECK_FORMAT(fs::is_regular_file(file, ec), file.string(), ": no such file");
+}
+
+/// Arrow's CSV errors say "Row #N" for the 1-based row counting the header, which is the file's
+/// line when no field spans lines; we say "line N" so that it reads like the JSON errors.
+std::string csv_message(const fs::path& file, const arrow::Status& s) {
+  static const std::regex row_re(R"(Row #(\d+): )");
+  std::string msg = s.message();
+  std::smatch m;
+  if (std::regex_search(msg, m, row_re))
+    return detail::concat(file.string(), ":", m[1].str(), ": malformed CSV: ", m.suffix().str());
+  return detail::concat(file.string(), ": malformed CSV: ", msg);
+}
+
+}  // namespace
+
+std::shared_ptr<arrow::Table> read_csv(const fs::path& file, char delimiter) {
+  check_exists(file);
+  auto input = unwrap(arrow::io::ReadableFile::Open(file.string()), file.string());
+  auto read = arrow::csv::ReadOptions::Defaults();
+  // The serial reader keeps row numbers in its errors; the threaded one cannot.
+  read.use_threads = false;
+  auto parse = arrow::csv::ParseOptions::Defaults();
+  parse.delimiter = delimiter;
+  parse.newlines_in_values = true;  // quoted fields may span lines, as pandas (HF's CSV reader) allows
+  auto convert = arrow::csv::ConvertOptions::Defaults();
+  auto reader = arrow::csv::TableReader::Make(arrow::io::default_io_context(), input, read, parse, convert);
+  if (!reader.ok()) throw FormatError(csv_message(file, reader.status()));
+  auto table = (*reader)->Read();
+  if (!table.ok()) throw FormatError(csv_message(file, table.status()));
+  return *table;
+}
+
+std::shared_ptr<arrow::Table> read_parquet(const fs::path& file) {
+  check_exists(file);
+  auto input = unwrap(arrow::io::MemoryMappedFile::Open(file.string(), arrow::io::FileMode::READ), file.string());
+  auto reader = unwrap(parquet::arrow::OpenFile(input, arrow::default_memory_pool()),
+                       file.string() + ": not a Parquet file");
+  return unwrap(reader->ReadTable(), file.string() + ": reading Parquet");
+}
+
+std::shared_ptr<arrow::Table> read_arrow_ipc(const fs::path& file) {
+  check_exists(file);
+  // Memory-mapped: the table's buffers point into the file, so large cache files cost no copy.
+  auto input = unwrap(arrow::io::MemoryMappedFile::Open(file.string(), arrow::io::FileMode::READ), file.string());
+  if (auto reader = arrow::ipc::RecordBatchFileReader::Open(input); reader.ok())
+    return unwrap((*reader)->ToTable(), file.string() + ": reading Arrow IPC file");
+  check_ok(input->Seek(0), file.string());
+  auto stream = unwrap(arrow::ipc::RecordBatchStreamReader::Open(input),
+                       file.string() + ": neither an Arrow IPC file nor an Arrow IPC stream");
+  return unwrap(stream->ToTable(), file.string() + ": reading Arrow IPC stream");
+}
+
+std::shared_ptr<arrow::Table> read_text(const fs::path& file) {
+  std::string text = read_file(file);
+  arrow::StringBuilder b;
+  // Universal newlines as Python's text mode: "\r\n" and "\r" end a line like "\n"; the final
+  // line ending does not open an empty row.
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find_first_of("\r\n", start);
+    if (end == std::string::npos) end = text.size();
+    check_ok(b.Append(text.data() + start, int32_t(end - start)), file.string());
+    start = end + (end + 1 < text.size() && text[end] == '\r' && text[end + 1] == '\n' ? 2 : 1);
+  }
+  auto array = unwrap(b.Finish(), file.string());
+  return arrow::Table::Make(arrow::schema({arrow::field("text", arrow::utf8())}), {array});
+}
+
+std::string builder_for_extension(const fs::path& file) {
+  std::string ext = file.extension().string();
+  for (auto& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+  if (ext == ".jsonl" || ext == ".json" || ext == ".ndjson") return "json";
+  if (ext == ".csv") return "csv";
+  if (ext == ".tsv") return "tsv";
+  if (ext == ".parquet") return "parquet";
+  if (ext == ".arrow") return "arrow";
+  if (ext == ".txt") return "text";
+  return "";
+}
+
+std::shared_ptr<arrow::Table> read_with_builder(const std::string& builder, const fs::path& file) {
+  if (builder == "json") {
+    check_exists(file);
+    return read_json(file);
+  }
+  if (builder == "csv") return read_csv(file, ',');
+  if (builder == "tsv") return read_csv(file, '\t');
+  if (builder == "parquet") return read_parquet(file);
+  if (builder == "arrow") return read_arrow_ipc(file);
+  if (builder == "text") {
+    check_exists(file);
+    return read_text(file);
+  }
+  throw InvalidArgument("unknown builder '" + builder + "'; afinar has json, csv, tsv, parquet, arrow, text");
+}
+
+}  // namespace afinar::data

@@ -1,0 +1,50 @@
+// File readers behind load_file / load_dataset: one function per builder, each returning an
+// Arrow table. Private to the data module so that dataset.h stays free of Arrow headers.
+#pragma once
+#include <arrow/result.h>
+#include <arrow/status.h>
+#include <arrow/table.h>
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "afinar/core/check.h"
+
+namespace afinar::data {
+
+namespace fs = std::filesystem;
+
+/// JSON Lines (one object per line) or a JSON file holding one top-level array of objects.
+/// Types are inferred as HF/pyarrow do: int → int64, float → double (int+float → double),
+/// string, bool, list → list<T>, object → struct; a key missing on a line is null.
+std::shared_ptr<arrow::Table> read_json(const fs::path& file);
+/// The same from text in memory; `origin` names it in errors.
+std::shared_ptr<arrow::Table> parse_json_text(std::string_view text, const std::string& origin);
+
+/// CSV (',' separator) or TSV ('\t'), header row first; types inferred by Arrow's CSV reader.
+std::shared_ptr<arrow::Table> read_csv(const fs::path& file, char delimiter = ',');
+std::shared_ptr<arrow::Table> read_parquet(const fs::path& file);
+/// Arrow IPC, file or stream format (HF's save_to_disk writes the stream format).
+std::shared_ptr<arrow::Table> read_arrow_ipc(const fs::path& file);
+/// One row per line in a `text` column, as HF's "text" builder (universal newlines, no line ends).
+std::shared_ptr<arrow::Table> read_text(const fs::path& file);
+
+/// The builder name for a file's extension ("json", "csv", "tsv", "parquet", "arrow", "text"),
+/// or "" when afinar cannot read it.
+std::string builder_for_extension(const fs::path& file);
+/// Reads `file` with the named builder.
+std::shared_ptr<arrow::Table> read_with_builder(const std::string& builder, const fs::path& file);
+
+/// Unwraps an Arrow result, turning a failed status into a FormatError that names `what`.
+template <typename T>
+T unwrap(arrow::Result<T> r, const std::string& what) {
+  if (!r.ok()) throw FormatError(what + ": " + r.status().ToString());
+  return std::move(r).ValueUnsafe();
+}
+inline void check_ok(const arrow::Status& s, const std::string& what) {
+  if (!s.ok()) throw FormatError(what + ": " + s.ToString());
+}
+
+}  // namespace afinar::data

@@ -1,0 +1,85 @@
+#include "afinar/tokenizers/models/wordpiece.h"
+
+#include <fstream>
+
+#include "afinar/core/check.h"
+#include "afinar/tokenizers/unicode.h"
+
+namespace afinar::tokenizers {
+
+void Vocab::add(std::string token, int32_t id) {
+  AFINAR_CHECK_FORMAT(id >= 0, "negative id ", id, " for token \"", token, "\"");
+  if (static_cast<size_t>(id) >= by_id_.size()) {
+    by_id_.resize(id + 1);
+    has_.resize(id + 1);
+  }
+  by_id_[id] = token;
+  has_[id] = true;
+  max_bytes_ = std::max(max_bytes_, token.size());
+  map_.insert_or_assign(std::move(token), id);
+}
+
+WordPiece::WordPiece(Vocab vocab, WordPieceOptions o) : vocab_(std::move(vocab)), o_(std::move(o)) {
+  auto unk = vocab_.find(o_.unk_token);
+  AFINAR_CHECK_FORMAT(unk.has_value(), "WordPiece: unk_token \"", o_.unk_token, "\" is not in the vocabulary");
+  unk_id_ = *unk;
+}
+
+void WordPiece::tokenize(std::string_view word, std::vector<Token>& out) const {
+  auto whole = Token{unk_id_, 0, static_cast<uint32_t>(word.size())};
+  size_t nchars = 0;
+  for (char ch : word) nchars += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
+  if (nchars > o_.max_input_chars_per_word) {
+    out.push_back(whole);
+    return;
+  }
+  const size_t first = out.size();
+  // "##" + candidate is built in one reused buffer; candidates longer than the longest vocab
+  // entry cannot match, so the scan starts there.
+  thread_local std::string buf;
+  const std::string& prefix = o_.continuing_subword_prefix;
+  size_t start = 0;
+  while (start < word.size()) {
+    size_t end = word.size();
+    size_t limit = vocab_.max_token_bytes();
+    size_t head = start > 0 ? prefix.size() : 0;
+    if (limit >= head && end - start > limit - head) {
+      end = start + (limit - head);
+      while (end > start && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80) --end;
+    }
+    std::optional<int32_t> found;
+    while (end > start) {
+      std::string_view cand = word.substr(start, end - start);
+      if (start > 0) {
+        buf.assign(prefix);
+        buf.append(cand);
+        found = vocab_.find(buf);
+      } else {
+        found = vocab_.find(cand);
+      }
+      if (found) break;
+      do --end;
+      while (end > start && (static_cast<unsigned char>(word[end]) & 0xC0) == 0x80);
+    }
+    if (!found) {  // no cover: the whole word is unknown
+      out.resize(first);
+      out.push_back(whole);
+      return;
+    }
+    out.push_back(Token{*found, static_cast<uint32_t>(start), static_cast<uint32_t>(end)});
+    start = end;
+  }
+}
+
+Vocab read_vocab_txt(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  AFINAR_CHECK_FORMAT(in.good(), path, ": cannot open the vocabulary file");
+  Vocab v;
+  std::string line;
+  int32_t id = 0;
+  while (std::getline(in, line)) v.add(line, id++);  // transformers strips only "\n"
+  AFINAR_CHECK_FORMAT(id > 0, path, ": empty vocabulary");
+  return v;
+}
+
+}  // namespace afinar::tokenizers

@@ -1,0 +1,58 @@
+// The state behind afinar::Tokenizer, shared by tokenizer.cpp (loading, encoding),
+// post_process.cpp (truncation, padding) and auto_tokenizer.cpp (folders, save_pretrained).
+#pragma once
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "afinar/core/check.h"
+#include "afinar/tokenizers/added_vocabulary.h"
+#include "afinar/tokenizers/decoders/decoder.h"
+#include "afinar/tokenizers/models/model.h"
+#include "afinar/tokenizers/normalizers/normalizer.h"
+#include "afinar/tokenizers/pre_tokenizers/pre_tokenizer.h"
+#include "afinar/tokenizers/processors/processor.h"
+#include "afinar/tokenizers/tokenizer.h"
+
+namespace afinar {
+
+/// transformers' VERY_LARGE_INTEGER stand-in: "no limit known".
+inline constexpr size_t kNoMaxLength = std::numeric_limits<size_t>::max();
+
+struct Tokenizer::Impl {
+  nlohmann::json json;  ///< tokenizer.json as loaded (save_pretrained writes it back)
+  std::string origin;
+  std::shared_ptr<const tokenizers::Normalizer> normalizer;
+  std::shared_ptr<const tokenizers::PreTokenizer> pre_tokenizer;
+  std::shared_ptr<const tokenizers::Model> model;
+  std::shared_ptr<const tokenizers::PostProcessor> post_processor;
+  std::shared_ptr<const tokenizers::Decoder> decoder;
+  tokenizers::AddedVocabulary added;
+
+  // transformers-level settings (tokenizer_config.json / special_tokens_map.json).
+  nlohmann::json config = nlohmann::json::object();
+  nlohmann::json special_tokens_map = nlohmann::json::object();
+  size_t model_max_length = kNoMaxLength;
+  std::optional<std::string> pad_token;
+  std::string padding_side = "right";
+  std::string truncation_side = "right";
+};
+
+namespace tokenizers {
+
+/// Builds the pipeline from a parsed tokenizer.json.
+std::shared_ptr<Tokenizer::Impl> build_impl(nlohmann::json j, const std::string& origin);
+
+/// Truncates a single encoding or a pair so their total is at most `max_len` (HF's rules).
+void truncate_encodings(Encoding& a, std::optional<Encoding>& b, size_t max_len, const std::string& strategy,
+                        const std::string& side);
+/// The length to pad to (nullopt: no padding) given the longest encoding of the batch.
+std::optional<size_t> pad_target(const Tokenizer::Impl& impl, const EncodeOptions& opt, size_t longest);
+/// Pads `e` to `target` with the tokenizer's pad token.
+void pad_encoding(Encoding& e, size_t target, int32_t pad_id, const std::string& pad_token, const std::string& side);
+
+}  // namespace tokenizers
+}  // namespace afinar

@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help prints and returns 0; a bad command line is exit status 2, as argparse's.
+    return app.exit(e) == 0 ? 0 : 2;
   } catch (const afinar::NotImplemented& e) {
     std::cerr << "error: " << e.what() << "\n";
     return 3;

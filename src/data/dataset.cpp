@@ -3,49 +3,19 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
-#include <arrow/compute/initialize.h>
 
 #include <mutex>
 #include <sstream>
 
+#include "fingerprint.h"
+#include "pyrepr.h"
 #include "readers.h"
 
 namespace afinar {
 namespace {
 
-/// Since Arrow 21 most kernels (Take, Cast of nested types, ...) live in libarrow_compute and are
-/// registered only by this call.
-void init_compute() {
-  static std::once_flag once;
-  std::call_once(once, [] { data::check_ok(arrow::compute::Initialize(), "arrow compute init"); });
-}
-
-/// Python's repr() of a str: single quotes unless the text holds ' and no ", escapes as Python.
-std::string python_repr(const std::string& s) {
-  const bool dq = s.find('\'') != std::string::npos && s.find('"') == std::string::npos;
-  const char q = dq ? '"' : '\'';
-  std::string out(1, q);
-  for (unsigned char c : s) {
-    if (c == static_cast<unsigned char>(q) || c == '\\') out += '\\', out += char(c);
-    else if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out += "\\t";
-    else if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += char(c);
-    }
-  }
-  return out + q;
-}
-
-std::string python_list(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + python_repr(items[i]);
-  return out + "]";
-}
+using data::init_compute;
+using data::python_list;
 
 /// Prefixes every line of `text` (including an empty one) with `pad`, as re.sub("^", pad, re.M).
 std::string indent_lines(const std::string& text, const std::string& pad) {
@@ -59,8 +29,15 @@ std::string indent_lines(const std::string& text, const std::string& pad) {
 
 }  // namespace
 
-Dataset::Dataset(std::shared_ptr<arrow::Table> table, std::string origin)
-    : table_(std::move(table)), origin_(std::move(origin)) {}
+Dataset::Dataset(std::shared_ptr<arrow::Table> table, std::string origin, std::string fingerprint)
+    : table_(std::move(table)),
+      origin_(std::move(origin)),
+      fingerprint_(fingerprint.empty() ? data::random_fingerprint() : std::move(fingerprint)) {}
+
+Features Dataset::features() const {
+  if (!table_) return {};
+  return Features::from_arrow_schema(*table_->schema());
+}
 
 int64_t Dataset::num_rows() const { return table_ ? table_->num_rows() : 0; }
 
@@ -165,7 +142,7 @@ Dataset Dataset::select(const std::vector<int64_t>& indices) const {
   data::check_ok(b.AppendValues(indices), "select");
   auto idx = data::unwrap(b.Finish(), "select");
   auto taken = data::unwrap(arrow::compute::Take(table_, idx), "select");
-  return Dataset(taken.table(), origin_);
+  return Dataset(taken.table(), origin_, data::hash_parts({fingerprint_, "select", data::bytes_of(indices)}));
 }
 
 Dataset Dataset::add_column_int_lists(const std::string& name,
@@ -186,7 +163,7 @@ Dataset Dataset::add_column_int_lists(const std::string& name,
     return Dataset(arrow::Table::Make(arrow::schema({field}), {array}), origin_);
   auto chunked = std::make_shared<arrow::ChunkedArray>(array);
   auto table = data::unwrap(table_->AddColumn(table_->num_columns(), field, chunked), "add_column");
-  return Dataset(table, origin_);
+  return Dataset(table, origin_);  // random fingerprint: the values are not hashed
 }
 
 Dataset Dataset::remove_columns(const std::vector<std::string>& names) const {
@@ -196,7 +173,9 @@ Dataset Dataset::remove_columns(const std::vector<std::string>& names) const {
     int i = table->schema()->GetFieldIndex(n);
     if (i >= 0) table = data::unwrap(table->RemoveColumn(i), "remove_columns");
   }
-  return Dataset(table, origin_);
+  std::string key;
+  for (const auto& n : names) key += n + '\0';
+  return Dataset(table, origin_, data::hash_parts({fingerprint_, "remove_columns", key}));
 }
 
 std::string Dataset::repr(int indent) const {

@@ -7,6 +7,7 @@
 
 #include "afinar/hub/cache.h"
 #include "data_files.h"
+#include "fingerprint.h"
 #include "readers.h"
 
 namespace afinar {
@@ -47,9 +48,10 @@ Dataset load_split(const std::string& builder, const std::vector<fs::path>& file
   }
   std::string origin = files.front().string();
   if (files.size() > 1) origin += detail::concat(" (+", files.size() - 1, " more files)");
-  if (tables.size() == 1) return Dataset(tables.front(), origin);
+  const std::string fp = data::files_fingerprint(files);
+  if (tables.size() == 1) return Dataset(tables.front(), origin, fp);
   auto table = data::unwrap(arrow::ConcatenateTables(tables), origin);
-  return Dataset(table, origin);
+  return Dataset(table, origin, fp);
 }
 
 /// Split order: train, validation, test, then the others by name (HF keeps the user's dict
@@ -100,7 +102,7 @@ Dataset load_file(const std::string& file) {
   const std::string builder = data::builder_for_extension(file);
   AFINAR_CHECK(!builder.empty(), file, ": unknown file extension '", fs::path(file).extension().string(),
                "'; afinar reads .jsonl .json .csv .tsv .parquet .arrow .txt");
-  return Dataset(data::read_with_builder(builder, file), file);
+  return Dataset(data::read_with_builder(builder, file), file, data::files_fingerprint({file}));
 }
 
 DatasetDict load_dataset(const std::string& path, const LoadDatasetOptions& options) {

@@ -2,12 +2,14 @@
 #include "readers.h"
 
 #include <arrow/api.h>
+#include <arrow/compute/initialize.h>
 #include <arrow/csv/api.h>
 #include <arrow/io/api.h>
 #include <arrow/ipc/api.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/exception.h>
 
+#include <mutex>
 #include <regex>
 
 #include "afinar/core/fs.h"
@@ -32,6 +34,11 @@ std::string csv_message(const fs::path& file, const arrow::Status& s) {
 }
 
 }  // namespace
+
+void init_compute() {
+  static std::once_flag once;
+  std::call_once(once, [] { check_ok(arrow::compute::Initialize(), "arrow compute init"); });
+}
 
 std::shared_ptr<arrow::Table> read_csv(const fs::path& file, char delimiter) {
   check_exists(file);

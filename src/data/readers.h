@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "afinar/core/check.h"
+#include "afinar/data/features.h"
 
 namespace afinar::data {
 
@@ -36,6 +37,14 @@ std::shared_ptr<arrow::Table> read_text(const fs::path& file);
 std::string builder_for_extension(const fs::path& file);
 /// Reads `file` with the named builder.
 std::shared_ptr<arrow::Table> read_with_builder(const std::string& builder, const fs::path& file);
+
+/// `table` with `features` as its schema (names, and the "huggingface" metadata); the features'
+/// Arrow types must equal the columns' types.
+std::shared_ptr<arrow::Table> with_features(const std::shared_ptr<arrow::Table>& table, const Features& features);
+
+/// Registers Arrow's compute kernels (since Arrow 21 Take, Cast of nested types, ... live in
+/// libarrow_compute and exist only after this call); idempotent and thread-safe.
+void init_compute();
 
 /// Unwraps an Arrow result, turning a failed status into a FormatError that names `what`.
 template <typename T>

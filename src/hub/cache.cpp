@@ -3,11 +3,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/hub/http.h"
+#include "afinar/hub/sha256.h"
 
 namespace afinar::hub {
 namespace {
@@ -31,6 +33,45 @@ void check_relative_name(const std::string& repo_id, const std::string& name) {
   AFINAR_CHECK_FORMAT(ok, repo_id, ": the Hub listed a file name that would escape the cache: '", name, "'");
 }
 
+/// The etag the Hub gives a file: x-linked-etag (an LFS file's SHA-256, sent before the redirect
+/// to the storage) else etag; quotes and a weak "W/" prefix removed.
+std::string file_etag(const std::map<std::string, std::string>& headers) {
+  auto it = headers.find("x-linked-etag");
+  if (it == headers.end()) it = headers.find("etag");
+  if (it == headers.end()) return "";
+  std::string e = it->second;
+  if (e.rfind("W/", 0) == 0) e = e.substr(2);
+  std::erase(e, '"');
+  return e;
+}
+
+bool is_sha256_hex(const std::string& s) {
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
+
+/// Downloads one file into blobs/<etag> with `dest` a relative symlink to it, as huggingface_hub.
+/// A SHA-256 etag is checked against the bytes; a mismatch (a corrupted transfer) fetches the
+/// file again once, then fails.
+void download_file(const std::string& url, const fs::path& dest, const fs::path& blobs) {
+  for (int attempt = 0;; ++attempt) {
+    DownloadResult r = http_download_resumable(url, dest);
+    AFINAR_CHECK_FORMAT(r.status >= 200 && r.status < 300, url, ": HTTP ", r.status);
+    const std::string etag = file_etag(r.headers);
+    const std::string got = sha256_file(dest);
+    if (is_sha256_hex(etag) && got != etag) {
+      fs::remove(dest);
+      AFINAR_CHECK_FORMAT(attempt == 0, url, ": SHA-256 mismatch after a second download: expected ", etag, ", got ",
+                          got, "; HINT: check the network or the endpoint (", endpoint(), ")");
+      continue;
+    }
+    const fs::path blob = blobs / (etag.empty() ? got : etag);
+    if (fs::exists(blob)) fs::remove(dest);
+    else fs::rename(dest, blob);
+    fs::create_symlink(fs::relative(blob, dest.parent_path()), dest);
+    return;
+  }
+}
+
 fs::path download_snapshot(const std::string& repo_id, RepoType type, const std::string& revision) {
   const std::string kind = type == RepoType::Model ? "models" : "datasets";
   const std::string api = endpoint() + "/api/" + kind + "/" + repo_id + "/revision/" + revision;
@@ -46,6 +87,8 @@ fs::path download_snapshot(const std::string& repo_id, RepoType type, const std:
   }
   AFINAR_CHECK_FORMAT(info.contains("sha") && info["sha"].is_string(), api, ": no 'sha' in the answer");
   const std::string sha = info["sha"];
+  AFINAR_CHECK_FORMAT(!sha.empty() && std::all_of(sha.begin(), sha.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); }),
+                      api, ": malformed revision sha '", sha, "'");
   fs::path folder = hub_cache_dir() / repo_folder_name(repo_id, type);
   fs::path snap = folder / "snapshots" / sha;
   fs::create_directories(folder / "blobs");
@@ -54,11 +97,11 @@ fs::path download_snapshot(const std::string& repo_id, RepoType type, const std:
     const std::string name = s.value("rfilename", "");
     check_relative_name(repo_id, name);
     fs::path dest = snap / name;
-    if (fs::exists(dest)) continue;
+    if (fs::exists(dest)) continue;  // follows the link: a dangling one is fetched again
     fs::create_directories(dest.parent_path());
-    const std::string url = endpoint() + "/" + prefix + repo_id + "/resolve/" + sha + "/" + name;
-    long status = http_download(url, dest);
-    AFINAR_CHECK_FORMAT(status >= 200 && status < 300, url, ": HTTP ", status);
+    std::error_code ec;
+    fs::remove(dest, ec);
+    download_file(endpoint() + "/" + prefix + repo_id + "/resolve/" + sha + "/" + name, dest, folder / "blobs");
   }
   fs::create_directories(folder / "refs");
   if (revision != sha) write_file_atomic(folder / "refs" / revision, sha);

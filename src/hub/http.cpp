@@ -26,6 +26,12 @@ size_t write_file(char* ptr, size_t size, size_t n, void* user) {
 }
 size_t on_header(char* ptr, size_t size, size_t n, void* user) {
   std::string line(ptr, size * n);
+  if (line.rfind("HTTP/", 0) == 0) {  // a status line (one per response when redirects are followed)
+    auto sp = line.find(' ');
+    (*static_cast<std::map<std::string, std::string>*>(user))[":status"] =
+        sp == std::string::npos ? "" : line.substr(sp + 1, 3);
+    return size * n;
+  }
   auto colon = line.find(':');
   if (colon != std::string::npos) {
     std::string k = line.substr(0, colon), v = line.substr(colon + 1);
@@ -38,7 +44,9 @@ size_t on_header(char* ptr, size_t size, size_t n, void* user) {
 }
 
 // One request; `sink` receives the body. Returns the curl code, fills status/headers.
-CURLcode perform(const std::string& url, curl_write_callback sink, void* sink_arg, HttpResponse& r) {
+// `range_from` > 0 asks for the bytes from that offset on.
+CURLcode perform(const std::string& url, curl_write_callback sink, void* sink_arg, HttpResponse& r,
+                 long long range_from = 0) {
   static CurlGlobal global;
   CURL* c = curl_easy_init();
   AFINAR_CHECK_FORMAT(c != nullptr, "curl_easy_init failed");
@@ -46,6 +54,7 @@ CURLcode perform(const std::string& url, curl_write_callback sink, void* sink_ar
   if (const char* tok = std::getenv("HF_TOKEN"); tok && *tok)
     hdrs = curl_slist_append(hdrs, (std::string("Authorization: Bearer ") + tok).c_str());
   hdrs = curl_slist_append(hdrs, "User-Agent: afinar/0.1");
+  if (range_from > 0) hdrs = curl_slist_append(hdrs, ("Range: bytes=" + std::to_string(range_from) + "-").c_str());
   curl_easy_setopt(c, CURLOPT_URL, url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
@@ -73,6 +82,62 @@ HttpResponse http_get(const std::string& url) {
     err = rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(r.status);
   }
   throw FormatError(detail::concat(url, ": request failed after 3 tries: ", err));
+}
+
+namespace {
+
+/// Streams a 200/206 body into the partial file (opened on the first byte: appended to for a
+/// 206, truncated for a 200); an error page's body is dropped.
+struct PartSink {
+  const std::filesystem::path* part = nullptr;
+  HttpResponse* r = nullptr;
+  FILE* f = nullptr;
+};
+
+size_t write_part(char* ptr, size_t size, size_t n, void* user) {
+  auto* s = static_cast<PartSink*>(user);
+  if (s->f == nullptr) {
+    const long status = std::atol(s->r->headers[":status"].c_str());
+    if (status != 200 && status != 206) return size * n;
+    s->f = std::fopen(s->part->c_str(), status == 206 ? "ab" : "wb");
+    if (s->f == nullptr) return 0;  // curl reports a write error
+  }
+  return std::fwrite(ptr, size, n, s->f) * size;
+}
+
+}  // namespace
+
+DownloadResult http_download_resumable(const std::string& url, const std::filesystem::path& dest) {
+  namespace fs = std::filesystem;
+  fs::path part = dest;
+  part += ".incomplete";
+  std::string err;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
+    std::error_code ec;
+    const long long have = fs::is_regular_file(part, ec) ? static_cast<long long>(fs::file_size(part, ec)) : 0;
+    HttpResponse r;
+    PartSink sink{&part, &r, nullptr};
+    CURLcode rc = perform(url, reinterpret_cast<curl_write_callback>(write_part), &sink, r, have);
+    if (sink.f != nullptr) std::fclose(sink.f);
+    if (rc == CURLE_OK && r.status == 200 && sink.f == nullptr) {
+      std::FILE* f = std::fopen(part.c_str(), "wb");  // an empty file
+      AFINAR_CHECK_FORMAT(f != nullptr, part.string(), ": cannot create file");
+      std::fclose(f);
+    }
+    // 416: the range starts at the end, i.e. the partial file was already complete.
+    if (rc == CURLE_OK && (r.status == 200 || r.status == 206 || (r.status == 416 && have > 0))) {
+      fs::rename(part, dest);
+      return {r.status == 416 ? 200 : r.status, r.headers};
+    }
+    if (rc == CURLE_OK && r.status < 500) {
+      fs::remove(part, ec);
+      return {r.status, r.headers};
+    }
+    err = rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(r.status);
+  }
+  throw FormatError(detail::concat(url, ": download failed after 3 tries: ", err, " (the partial file ",
+                                   part.string(), " is kept; a later call resumes it)"));
 }
 
 long http_download(const std::string& url, const std::filesystem::path& dest) {

@@ -14,6 +14,27 @@ void NormalizedString::reset(std::string_view original, uint32_t begin, uint32_t
   }
 }
 
+void NormalizedString::transform(const std::vector<std::pair<char32_t, int>>& dest, size_t initial_offset) {
+  begin_rebuild();
+  size_t offset = 0;
+  auto skip_chars = [&](size_t n) {
+    for (size_t k = 0; k < n && offset < normalized_.size(); ++k) next_char(normalized_, offset);
+  };
+  skip_chars(initial_offset);
+  for (auto [c, change] : dest) {
+    Range r{0, 0};
+    if (change > 0) {
+      if (offset > 0) r = align_[offset - 1];
+    } else if (offset < align_.size()) {
+      r = align_[offset];
+    }
+    if (change <= 0) skip_chars(1);
+    if (change < 0) skip_chars(static_cast<size_t>(-change));
+    emit(c, r);
+  }
+  commit();
+}
+
 void PreTokenizedString::append(const NormalizedString& s, uint32_t begin, uint32_t end, int32_t token_id) {
   if (end <= begin) return;
   auto start = static_cast<uint32_t>(text.size());

@@ -9,6 +9,7 @@
 #include "afinar/core/fs.h"
 #include "json_util.h"
 #include "tokenizer_impl.h"
+#include "worker_pool.h"
 
 namespace afinar {
 
@@ -129,27 +130,31 @@ Encoding encode_sequence(const Tokenizer::Impl& impl, std::string_view text, int
   Encoding e;
   size_t guess = pre.splits.size() + pre.splits.size() / 2 + 4;
   e.ids.reserve(guess), e.tokens.reserve(guess), e.offsets.reserve(guess), e.word_ids.reserve(guess);
-  auto push = [&](int32_t id, Range r, int32_t word) {
+  // Token strings as HF: the vocab entry, or the covered text for added tokens (lstrip/rstrip
+  // spaces included) and for the pieces a model shows as they are.
+  auto push = [&](int32_t id, uint32_t b, uint32_t end, int32_t word, bool as_text) {
     e.ids.push_back(id);
-    const std::string* t = impl.added.id_to_token(id);
-    if (!t) t = impl.model->id_to_token(id);
-    e.tokens.push_back(t ? *t : std::string());
-    e.offsets.push_back(to_chars(r));
+    const std::string* t = as_text ? nullptr : impl.model->id_to_token(id);
+    if (t)
+      e.tokens.push_back(*t);
+    else
+      e.tokens.emplace_back(pre.text, b, end - b);
+    e.offsets.push_back(to_chars(pre.original_range(b, end)));
     e.word_ids.push_back(word);
   };
   for (size_t w = 0; w < pre.splits.size(); ++w) {
     const auto& s = pre.splits[w];
     if (s.token_id >= 0) {
-      push(s.token_id, pre.original_range(s.start, s.end), static_cast<int32_t>(w));
+      push(s.token_id, s.start, s.end, static_cast<int32_t>(w), true);
       continue;
     }
     ws.tokens.clear();
     impl.model->tokenize(std::string_view(pre.text.data() + s.start, s.end - s.start), ws.tokens);
     for (const auto& t : ws.tokens)
-      push(t.id, pre.original_range(s.start + t.start, s.start + t.end), static_cast<int32_t>(w));
+      push(t.id, s.start + t.start, s.start + t.end, static_cast<int32_t>(w), impl.model->shows_piece(t.id));
   }
   size_t n = e.ids.size();
-  e.type_ids.assign(n, 0);
+  e.type_ids.assign(n, sequence_id);  // HF encodes the pair with type id 1
   e.sequence_ids.assign(n, sequence_id);
   e.special_tokens_mask.assign(n, 0);
   e.attention_mask.assign(n, 1);
@@ -203,15 +208,13 @@ Encoding Tokenizer::encode_impl(std::string_view text, const std::string_view* p
   std::optional<Encoding> b;
   if (pair) b = tokenizers::encode_sequence(impl, *pair, 1);
   if (opt.truncation) {
-    if (opt.stride != 0) AFINAR_NOT_IMPLEMENTED("truncation with stride ", opt.stride, " (overflowing tokens)");
     size_t max_len = opt.max_length.value_or(impl.model_max_length);
     size_t added = opt.add_special_tokens && impl.post_processor ? impl.post_processor->added_tokens(b.has_value()) : 0;
     AFINAR_CHECK(max_len >= added, "max_length ", max_len, " leaves no room for the ", added, " special tokens");
     tokenizers::truncate_encodings(a, b, max_len - added, opt.truncation_strategy,
-                                   opt.truncation_side.value_or(impl.truncation_side));
+                                   opt.truncation_side.value_or(impl.truncation_side), opt.stride);
   }
-  Encoding out = impl.post_processor ? impl.post_processor->process(std::move(a), std::move(b), opt.add_special_tokens)
-                                     : tokenizers::default_process(std::move(a), std::move(b));
+  Encoding out = tokenizers::post_process(impl, std::move(a), std::move(b), opt.add_special_tokens);
   if (pad) {
     if (auto target = tokenizers::pad_target(impl, opt, out.size())) pad_to(out, *target, opt);
   }
@@ -247,13 +250,7 @@ std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::string>& te
       next = texts.size();
     }
   };
-  if (num_threads <= 1) {
-    work();
-  } else {
-    std::vector<std::thread> pool;
-    for (size_t t = 0; t < num_threads; ++t) pool.emplace_back(work);
-    for (auto& t : pool) t.join();
-  }
+  tokenizers::WorkerPool::instance().run(num_threads, work);
   if (error) std::rethrow_exception(error);
   if (opt.padding == "longest") {  // the batch's longest sets the length
     size_t longest = 0;
@@ -262,6 +259,20 @@ std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::string>& te
       for (auto& e : out) pad_to(e, *target, opt);
   }
   return out;
+}
+
+std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special_tokens,
+                              bool clean_up_tokenization_spaces) const {
+  std::string s = decode(ids, skip_special_tokens);
+  if (!clean_up_tokenization_spaces) return s;
+  // transformers' clean_up_tokenization.
+  static constexpr std::pair<std::string_view, std::string_view> kRules[] = {
+      {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
+      {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+  for (const auto& [from, to] : kRules)
+    for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
+      s.replace(pos, from.size(), to);
+  return s;
 }
 
 std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special_tokens) const {

@@ -47,8 +47,11 @@ namespace tokenizers {
 std::shared_ptr<Tokenizer::Impl> build_impl(nlohmann::json j, const std::string& origin);
 
 /// Truncates a single encoding or a pair so their total is at most `max_len` (HF's rules).
+/// With stride > 0 (or any cut) the cut tokens go to `overflowing`, in windows as HF's.
 void truncate_encodings(Encoding& a, std::optional<Encoding>& b, size_t max_len, const std::string& strategy,
-                        const std::string& side);
+                        const std::string& side, size_t stride = 0);
+/// The post-processor (or plain concatenation) over a and b and over their overflowing pieces.
+Encoding post_process(const Tokenizer::Impl& impl, Encoding a, std::optional<Encoding> b, bool add_special_tokens);
 /// The length to pad to (nullopt: no padding) given the longest encoding of the batch.
 std::optional<size_t> pad_target(const Tokenizer::Impl& impl, const EncodeOptions& opt, size_t longest);
 /// Pads `e` to `target` with the tokenizer's pad token.

@@ -30,13 +30,43 @@ std::string message_of(const std::function<void()>& f) {
 }
 
 TEST(Errors, UnknownComponentTypeNamesItAndTheSupportedOnes) {
-  auto msg = message_of<NotImplemented>([] { Tokenizer::from_json_string(minimal(R"({"type": "Precompiled"})"), "t.json"); });
-  EXPECT_NE(msg.find("Precompiled"), std::string::npos) << msg;
+  auto msg = message_of<NotImplemented>([] { Tokenizer::from_json_string(minimal(R"({"type": "Fancy"})"), "t.json"); });
+  EXPECT_NE(msg.find("Fancy"), std::string::npos) << msg;
   EXPECT_NE(msg.find("BertNormalizer"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("Precompiled"), std::string::npos) << msg;
   msg = message_of<NotImplemented>([] {
-    Tokenizer::from_json_string(R"({"model": {"type": "BPE", "vocab": {}, "merges": []}})", "t.json");
+    Tokenizer::from_json_string(R"({"model": {"type": "Fancy", "vocab": {}, "merges": []}})", "t.json");
   });
-  EXPECT_NE(msg.find("BPE"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("Fancy"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("Unigram"), std::string::npos) << msg;
+  for (const char* j : {R"({"pre_tokenizer": {"type": "Fancy"}, "model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "a"}})",
+                        R"({"decoder": {"type": "Fancy"}, "model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "a"}})",
+                        R"({"post_processor": {"type": "Fancy"}, "model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "a"}})"}) {
+    msg = message_of<NotImplemented>([&] { Tokenizer::from_json_string(j, "t.json"); });
+    EXPECT_NE(msg.find("\"Fancy\""), std::string::npos) << msg;
+    EXPECT_NE(msg.find("supported: "), std::string::npos) << msg;
+  }
+}
+
+TEST(Errors, MissingVocabOrMergesIsAFormatError) {
+  for (const char* j : {R"({"model": {"type": "BPE", "merges": []}})", R"({"model": {"type": "BPE", "vocab": {"a": 0}}})",
+                        R"({"model": {"type": "Unigram", "unk_id": 0}})", R"({"model": {"type": "WordLevel", "unk_token": "a"}})"}) {
+    auto msg = message_of<FormatError>([&] { Tokenizer::from_json_string(j, "t.json"); });
+    EXPECT_NE(msg.find("t.json"), std::string::npos) << msg;
+    EXPECT_TRUE(msg.find("vocab") != std::string::npos || msg.find("merges") != std::string::npos) << msg;
+  }
+  // A merge whose parts are not in the vocab, a malformed merge, a regex that does not compile.
+  for (const char* j : {R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a b"]}})",
+                        R"({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["ab"]}})",
+                        R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(unclosed"}, "behavior": "Isolated"},
+                            "model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "a"}})",
+                        R"({"pre_tokenizer": {"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways"},
+                            "model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "a"}})",
+                        R"({"normalizer": {"type": "Precompiled", "precompiled_charsmap": "AAA"},
+                            "model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "a"}})"}) {
+    auto msg = message_of<FormatError>([&] { Tokenizer::from_json_string(j, "t.json"); });
+    EXPECT_NE(msg.find("t.json"), std::string::npos) << msg;
+  }
 }
 
 TEST(Errors, MissingUnkInVocabIsAFormatError) {

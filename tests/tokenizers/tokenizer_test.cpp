@@ -42,7 +42,12 @@ TEST(Tokenizer, TruncationOnlySecondTooShortIsAnError) {
   EXPECT_THROW(tok.encode("a b c d e f g h", o), InvalidArgument);  // no second sequence
   o.stride = 2;
   o.truncation_strategy = "longest_first";
-  EXPECT_THROW(tok.encode("a b c d e f g h", o), NotImplemented);
+  Encoding e = tok.encode("a b c d e f g h", o);  // 4 tokens a window, 2 shared with the next
+  EXPECT_EQ(e.size(), 6u);
+  ASSERT_EQ(e.overflowing.size(), 2u);
+  EXPECT_EQ(e.overflowing[0].ids[1], e.ids[3]);
+  o.stride = 4;  // not less than the 4 tokens a window keeps
+  EXPECT_THROW(tok.encode("a b c d e f g h", o), InvalidArgument);
 }
 
 TEST(Tokenizer, PaddingMatches) {

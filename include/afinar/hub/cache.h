@@ -3,7 +3,12 @@
 ///
 /// The cache folder honours HF_HUB_CACHE, then HF_HOME/hub, then ~/.cache/huggingface/hub.
 /// A local folder is returned as it is. A repo id is looked up in the cache; when absent and
-/// HF_HUB_OFFLINE is not set, it is downloaded from HF_ENDPOINT (default https://huggingface.co).
+/// HF_HUB_OFFLINE is not set, it is downloaded from HF_ENDPOINT (default https://huggingface.co),
+/// with `Authorization: Bearer $HF_TOKEN` when set. As huggingface_hub, each file lands in
+/// blobs/<etag> and the snapshot holds a relative symlink to it; refs/<revision> is written last,
+/// so an interrupted download is never served. A cut transfer resumes from <file>.incomplete
+/// (HTTP Range); a file whose etag is a SHA-256 is checked against its bytes and fetched again
+/// once on a mismatch; a listed file name that would leave the snapshot folder is refused.
 ///
 ///   fs::path dir = afinar::hub::resolve_repo("sentence-transformers/all-MiniLM-L6-v2");
 #pragma once

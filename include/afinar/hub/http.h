@@ -20,4 +20,15 @@ HttpResponse http_get(const std::string& url);
 /// on a non-2xx status nothing is left behind.
 long http_download(const std::string& url, const std::filesystem::path& dest);
 
+struct DownloadResult {
+  long status = 0;
+  std::map<std::string, std::string> headers;  ///< lower-case names, of every response on the way
+};
+
+/// As http_download, and resumable: bytes already in dest.incomplete (a download cut by a
+/// transport error, here or in an earlier run) are kept and the rest is asked for with
+/// `Range: bytes=N-`; a server that answers 200 instead of 206 restarts the file. Transport
+/// errors are retried (3 tries, each resuming); the partial file stays for a later resume.
+DownloadResult http_download_resumable(const std::string& url, const std::filesystem::path& dest);
+
 }  // namespace afinar::hub

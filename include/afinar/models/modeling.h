@@ -11,6 +11,8 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,12 +54,53 @@ struct FromPretrainedOptions {
   std::vector<std::string> id2label;  ///< index → name; empty = keep config's / LABEL_i
   std::string problem_type;           ///< "" = as HF decides from labels
   std::string revision = "main";
+  /// config.json fields to override, as transformers' from_pretrained(..., **kwargs)
+  /// (e.g. {"hidden_dropout_prob": 0.0}).
+  nlohmann::json config_overrides = nlohmann::json::object();
 };
 
 struct AutoModelForSequenceClassification {
   /// A folder or Hub id with config.json + model.safetensors. A head missing from the checkpoint
   /// is initialised as transformers does and listed in a warning on stderr.
+  /// Unexpected checkpoint tensors are listed in a warning too; a tensor whose shape differs from
+  /// the model's throws FormatError naming it and both shapes. The model is returned in eval()
+  /// mode, as transformers returns it (call train() before training).
   static PreTrainedModel from_pretrained(const std::string& name_or_path, const FromPretrainedOptions& opt = {});
 };
+
+/// The config.json model_type values from_pretrained knows ("bert").
+std::vector<std::string> known_model_types();
+
+/// The transformers release whose config.json/safetensors layout save_pretrained writes.
+inline constexpr const char* kTransformersVersion = "5.23.0";
+
+/// "float32", "bfloat16", "float16", "float64": the config.json name of a dtype.
+std::string torch_dtype_name(torch::ScalarType dtype);
+
+/// The problem_type transformers picks when the config has none: num_labels == 1 → regression;
+/// integer labels → single_label_classification; otherwise multi_label_classification.
+std::string infer_problem_type(int64_t num_labels, const torch::Tensor& labels);
+
+/// The loss of a sequence-classification head, as transformers computes it:
+/// regression → MSE, single_label_classification → cross entropy (labels -100 ignored),
+/// multi_label_classification → BCE with logits. logits: (B, num_labels).
+torch::Tensor sequence_classification_loss(const torch::Tensor& logits, const torch::Tensor& labels,
+                                           const std::string& problem_type);
+
+/// What loading a checkpoint into a model found: model tensors absent from the checkpoint, and
+/// checkpoint tensors the model has no place for (both sorted).
+struct LoadReport {
+  std::vector<std::string> missing;
+  std::vector<std::string> unexpected;
+};
+
+/// Copies checkpoint tensors into `model`'s parameters by name, as transformers' from_pretrained:
+/// legacy "LayerNorm.gamma/beta" names are renamed; a base-model checkpoint without the
+/// `base_model_prefix` (e.g. "bert") is loaded into a model with a head, and the reverse;
+/// checkpoint tensors naming a model buffer (position_ids) are ignored. Values are converted to
+/// the parameter's dtype. Throws FormatError naming the tensor and both shapes on a mismatch;
+/// `source` names the checkpoint in messages.
+LoadReport load_pretrained_weights(torch::nn::Module& model, std::map<std::string, torch::Tensor> weights,
+                                   const std::string& base_model_prefix, const std::string& source);
 
 }  // namespace afinar

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "afinar/tokenizers/unicode.h"
@@ -44,6 +45,11 @@ class NormalizedString {
     }
     commit();
   }
+
+  /// HF's NormalizedString::transform over the whole text: `dest` holds (char, change) pairs,
+  /// change 0 replaces the next original char, 1 inserts (aligned like the char before), -n
+  /// replaces and then removes n more; `initial_offset` chars are removed first.
+  void transform(const std::vector<std::pair<char32_t, int>>& dest, size_t initial_offset);
 
   /// Low-level rebuild, for normalizers that need more than one char of context.
   void begin_rebuild() {
@@ -105,6 +111,65 @@ class PreTokenizedString {
     splits.swap(scratch_);
   }
 
+  /// Output of transform(): code points or bytes, each aligned like one byte of the source word.
+  class Writer {
+   public:
+    /// Appends `c`, aligned with byte `src` of the word being rewritten.
+    void emit(char32_t c, uint32_t src) {
+      char buf[4];
+      uint32_t n = append_utf8(c, buf);
+      emit_utf8(std::string_view(buf, n), src);
+    }
+    void emit_utf8(std::string_view bytes, uint32_t src) {
+      text_->append(bytes);
+      align_->insert(align_->end(), bytes.size(), (*from_)[base_ + src]);
+    }
+    /// Appends word bytes [b, e) unchanged, with their own alignments.
+    void copy(uint32_t b, uint32_t e) {
+      text_->append(*from_text_, base_ + b, e - b);
+      align_->insert(align_->end(), from_->begin() + base_ + b, from_->begin() + base_ + e);
+    }
+
+    /// Original byte range that byte `k` of the word comes from.
+    Range source(uint32_t k) const { return (*from_)[base_ + k]; }
+
+   private:
+    friend class PreTokenizedString;
+    std::string* text_;
+    std::vector<Range>* align_;
+    const std::string* from_text_;
+    const std::vector<Range>* from_;
+    uint32_t base_ = 0;
+  };
+
+  /// Rewrites the text of every undecided split: `f(word, writer)` writes its replacement (HF's
+  /// PreTokenizedString::normalize). A split that becomes empty is dropped.
+  template <typename F>
+  void transform(F&& f) {
+    new_text_.clear();
+    new_align_.clear();
+    scratch_.clear();
+    Writer w;
+    w.text_ = &new_text_;
+    w.align_ = &new_align_;
+    w.from_text_ = &text;
+    w.from_ = &align;
+    for (const Split& s : splits) {
+      auto start = static_cast<uint32_t>(new_text_.size());
+      w.base_ = s.start;
+      if (s.token_id >= 0) {
+        w.copy(0, s.end - s.start);
+      } else {
+        f(std::string_view(text.data() + s.start, s.end - s.start), w);
+      }
+      auto end = static_cast<uint32_t>(new_text_.size());
+      if (end > start || s.token_id >= 0) scratch_.push_back(Split{start, end, s.token_id});
+    }
+    text.swap(new_text_);
+    align.swap(new_align_);
+    splits.swap(scratch_);
+  }
+
   /// Original byte range of text bytes [begin, end).
   Range original_range(uint32_t begin, uint32_t end) const {
     if (begin >= end) return Range{align[begin].start, align[begin].start};
@@ -117,6 +182,8 @@ class PreTokenizedString {
 
  private:
   std::vector<Split> scratch_;
+  std::string new_text_;
+  std::vector<Range> new_align_;
 };
 
 }  // namespace afinar::tokenizers

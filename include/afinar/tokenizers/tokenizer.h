@@ -32,7 +32,7 @@ struct EncodeOptions {
   std::string padding = "do_not_pad";         ///< do_not_pad | longest | max_length
   std::optional<size_t> pad_to_multiple_of;
   std::string truncation_strategy = "longest_first";  ///< longest_first | only_first | only_second
-  size_t stride = 0;                          ///< > 0 (overflowing tokens) is not implemented yet
+  size_t stride = 0;                          ///< overlap of the windows in Encoding::overflowing
   std::optional<std::string> padding_side;    ///< left | right; default: the tokenizer's (right)
   std::optional<std::string> truncation_side; ///< left | right; default: the tokenizer's (right)
 };
@@ -59,7 +59,11 @@ class Tokenizer {
   std::vector<Encoding> encode_batch(const std::vector<std::string>& texts, const EncodeOptions& opt = {},
                                      size_t num_threads = 0) const;
 
+  /// Python `tokenizers`' Tokenizer.decode.
   std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens = true) const;
+  /// transformers' tokenizer.decode: the same, then (when asked) clean_up_tokenization
+  /// (" ." → ".", " n't" → "n't", …).
+  std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens, bool clean_up_tokenization_spaces) const;
 
   std::optional<int32_t> token_to_id(std::string_view token) const;
   std::optional<std::string> id_to_token(int32_t id) const;

@@ -55,6 +55,11 @@ bool is_combining_mark(char32_t c);
 /// Rust's \w: letters, marks, decimal digits, connector punctuation, joiners.
 bool is_word_char(char32_t c);
 
+/// General category L* (regex \p{L}).
+bool is_letter(char32_t c);
+/// General category N* (regex \p{N}, Rust's char::is_numeric).
+bool is_numeric(char32_t c);
+
 /// Rust's char::to_lowercase: writes 1 or 2 code points to `out`, returns the count.
 int to_lowercase(char32_t c, char32_t out[2]);
 

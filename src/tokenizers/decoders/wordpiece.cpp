@@ -17,21 +17,19 @@ std::string wordpiece_cleanup(std::string s) {
   return s;
 }
 
-std::string WordPieceDecoder::decode(const std::vector<std::string>& tokens) const {
-  std::string out;
+std::vector<std::string> WordPieceDecoder::decode_chain(std::vector<std::string> tokens) const {
   for (size_t i = 0; i < tokens.size(); ++i) {
-    const std::string& token = tokens[i];
-    std::string t;
-    if (i != 0 && token.compare(0, prefix_.size(), prefix_) == 0) {
-      t.assign(token, prefix_.size());
-    } else {
-      if (i != 0) t.push_back(' ');
-      t.append(token);
+    std::string& token = tokens[i];
+    if (i != 0) {
+      if (token.compare(0, prefix_.size(), prefix_) == 0)
+        token.erase(0, prefix_.size());
+      else
+        token.insert(token.begin(), ' ');
     }
     // HF cleans each token after the prefix step, not the joined string.
-    out += cleanup_ ? wordpiece_cleanup(std::move(t)) : t;
+    if (cleanup_) token = wordpiece_cleanup(std::move(token));
   }
-  return out;
+  return tokens;
 }
 
 }  // namespace afinar::tokenizers

@@ -16,7 +16,34 @@ void Vocab::add(std::string token, int32_t id) {
   by_id_[id] = token;
   has_[id] = true;
   max_bytes_ = std::max(max_bytes_, token.size());
-  map_.insert_or_assign(std::move(token), id);
+  if ((keys_.size() + 1) * 2 > slots_.size()) grow();
+  uint64_t h = hash(token);
+  for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+    Slot& s = slots_[i];
+    if (s.key < 0) {
+      s = Slot{static_cast<uint32_t>(h >> 32), id, static_cast<int32_t>(keys_.size())};
+      keys_.push_back(std::move(token));
+      return;
+    }
+    if (s.hash == static_cast<uint32_t>(h >> 32) && keys_[s.key] == token) {
+      s.id = id;
+      return;
+    }
+  }
+}
+
+void Vocab::grow() {
+  std::vector<Slot> old;
+  old.swap(slots_);
+  size_t cap = old.empty() ? 64 : old.size() * 2;
+  slots_.assign(cap, Slot{});
+  mask_ = cap - 1;
+  for (const Slot& o : old) {
+    if (o.key < 0) continue;
+    size_t i = hash(keys_[o.key]) & mask_;
+    while (slots_[i].key >= 0) i = (i + 1) & mask_;
+    slots_[i] = o;
+  }
 }
 
 WordPiece::WordPiece(Vocab vocab, WordPieceOptions o) : vocab_(std::move(vocab)), o_(std::move(o)) {

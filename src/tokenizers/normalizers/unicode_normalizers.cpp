@@ -75,30 +75,74 @@ void decompose(NormalizedString& s, bool compat) {
   s.commit();
 }
 
+// HF runs unicode-normalization-alignments, which reports each output char with a change:
+// decompositions insert (+1) their extra chars, reordering moves (char, change) pairs together,
+// and composing b into starter a leaves a with change(a) + change(b) - 1. NormalizedString then
+// aligns positionally (transform), so a composed char keeps only its starter's alignment.
 void UnicodeNormalizer::normalize(NormalizedString& s) const {
+  if (is_ascii(s.get())) return;  // every form leaves ASCII unchanged
   bool compat = form_ == UnicodeForm::NFKD || form_ == UnicodeForm::NFKC;
-  if (form_ == UnicodeForm::NFD || form_ == UnicodeForm::NFKD) return decompose(s, compat);
-  // Composition: decompose, then compose each run starting at a starter with utf8proc; the
-  // composed characters of a run align with the run's whole original span.
-  auto chars = decomposed(s, compat);
-  s.begin_rebuild();
-  std::vector<utf8proc_int32_t> run;
-  for (size_t a = 0; a < chars.size();) {
-    size_t b = a + 1;
-    while (b < chars.size() && combining_class(chars[b].c) != 0) ++b;
-    run.clear();
-    for (size_t k = a; k < b; ++k) run.push_back(static_cast<utf8proc_int32_t>(chars[k].c));
-    auto n = utf8proc_normalize_utf32(run.data(), static_cast<utf8proc_ssize_t>(run.size()),
-                                      static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_STABLE));
-    if (n == static_cast<utf8proc_ssize_t>(b - a)) {
-      for (size_t k = a; k < b; ++k) s.emit(static_cast<char32_t>(run[k - a]), chars[k].r);
-    } else {
-      Range span{chars[a].r.start, chars[b - 1].r.end};
-      for (utf8proc_ssize_t k = 0; k < n; ++k) s.emit(static_cast<char32_t>(run[k]), span);
+  bool compose = form_ == UnicodeForm::NFC || form_ == UnicodeForm::NFKC;
+  thread_local std::vector<std::pair<char32_t, int>> seq, out;
+  seq.clear();
+  int opts = UTF8PROC_DECOMPOSE | (compat ? UTF8PROC_COMPAT : 0);
+  const std::string& in = s.get();
+  for (size_t i = 0; i < in.size();) {
+    char32_t c = next_char(in, i);
+    if (c < 0xC0) {  // no decomposition below U+00C0 except compatibility ones (¨, ª, ², …)
+      if (!compat || c < 0xA0) {
+        seq.emplace_back(c, 0);
+        continue;
+      }
     }
+    utf8proc_int32_t buf[32];
+    int last = 0;
+    auto n = utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), buf, 32, static_cast<utf8proc_option_t>(opts),
+                                     &last);
+    if (n <= 0 || n > 32) {
+      seq.emplace_back(c, 0);
+      continue;
+    }
+    for (int k = 0; k < n; ++k) seq.emplace_back(static_cast<char32_t>(buf[k]), k == 0 ? 0 : 1);
+  }
+  for (size_t a = 0; a < seq.size();) {  // canonical order of each run of non-starters
+    if (combining_class(seq[a].first) == 0) {
+      ++a;
+      continue;
+    }
+    size_t b = a;
+    while (b < seq.size() && combining_class(seq[b].first) != 0) ++b;
+    std::stable_sort(seq.begin() + static_cast<std::ptrdiff_t>(a), seq.begin() + static_cast<std::ptrdiff_t>(b),
+                     [](const auto& x, const auto& y) { return combining_class(x.first) < combining_class(y.first); });
     a = b;
   }
-  s.commit();
+  if (!compose) return s.transform(seq, 0);
+  out.clear();
+  long starter = -1;
+  int last_ccc = 0;
+  for (const auto& [c, change] : seq) {
+    int ccc = combining_class(c);
+    if (starter >= 0 && c >= 0x300) {
+      bool adjacent = static_cast<size_t>(starter) + 1 == out.size();
+      if (adjacent || (last_ccc != 0 && last_ccc < ccc)) {
+        utf8proc_int32_t pair[2] = {static_cast<utf8proc_int32_t>(out[starter].first), static_cast<utf8proc_int32_t>(c)};
+        auto n = utf8proc_normalize_utf32(pair, 2, static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_STABLE));
+        if (n == 1) {
+          out[starter].first = static_cast<char32_t>(pair[0]);
+          out[starter].second += change - 1;
+          continue;
+        }
+      }
+    }
+    if (ccc == 0) {
+      starter = static_cast<long>(out.size());
+      last_ccc = 0;
+    } else {
+      last_ccc = ccc;
+    }
+    out.emplace_back(c, change);
+  }
+  s.transform(out, 0);
 }
 
 }  // namespace afinar::tokenizers

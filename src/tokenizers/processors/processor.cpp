@@ -2,6 +2,7 @@
 
 #include "../json_util.h"
 #include "afinar/tokenizers/processors/bert_processing.h"
+#include "afinar/tokenizers/processors/roberta_processing.h"
 #include "afinar/tokenizers/processors/template_processing.h"
 
 namespace afinar::tokenizers {
@@ -89,8 +90,27 @@ std::shared_ptr<const PostProcessor> make_post_processor(const nlohmann::json& j
     }
     return std::make_shared<TemplateProcessing>(std::move(single), std::move(pair), std::move(specials));
   }
+  if (type == "RobertaProcessing") {
+    auto sep = get<json>(j, "sep", origin, where), cls = get<json>(j, "cls", origin, where);
+    AFINAR_CHECK_FORMAT(sep.is_array() && sep.size() == 2 && cls.is_array() && cls.size() == 2, origin,
+                        ": post_processor.sep/cls must be [token, id]");
+    return std::make_shared<RobertaProcessing>(sep[0].get<std::string>(), sep[1].get<int32_t>(),
+                                               cls[0].get<std::string>(), cls[1].get<int32_t>(),
+                                               get_or(j, "trim_offsets", true, origin, where),
+                                               get_or(j, "add_prefix_space", true, origin, where));
+  }
+  if (type == "ByteLevel")
+    return std::make_shared<ByteLevelProcessing>(get_or(j, "trim_offsets", true, origin, where),
+                                                 get_or(j, "add_prefix_space", true, origin, where));
+  if (type == "Sequence") {
+    auto arr = get<json>(j, "processors", origin, where);
+    AFINAR_CHECK_FORMAT(arr.is_array(), origin, ": post_processor.processors must be an array");
+    std::vector<std::shared_ptr<const PostProcessor>> parts;
+    for (const auto& p : arr) parts.push_back(make_post_processor(p, origin));
+    return std::make_shared<ProcessorSequence>(std::move(parts));
+  }
   AFINAR_NOT_IMPLEMENTED("post_processor type \"", type, "\" in ", origin,
-                         " (supported: BertProcessing, TemplateProcessing)");
+                         " (supported: BertProcessing, TemplateProcessing, RobertaProcessing, ByteLevel, Sequence)");
 }
 
 }  // namespace afinar::tokenizers

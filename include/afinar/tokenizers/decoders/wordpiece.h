@@ -9,7 +9,7 @@ namespace afinar::tokenizers {
 class WordPieceDecoder : public Decoder {
  public:
   WordPieceDecoder(std::string prefix, bool cleanup) : prefix_(std::move(prefix)), cleanup_(cleanup) {}
-  std::string decode(const std::vector<std::string>& tokens) const override;
+  std::vector<std::string> decode_chain(std::vector<std::string> tokens) const override;
 
  private:
   std::string prefix_;

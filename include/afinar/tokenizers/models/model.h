@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <cstring>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -19,28 +19,59 @@ struct Token {
   uint32_t start, end;  ///< bytes of the word
 };
 
-/// token ↔ id, with string_view lookups that do not allocate.
+/// token ↔ id, with string_view lookups that do not allocate (open addressing: the lookups of
+/// WordPiece's longest-match search and of BPE's chars dominate encoding).
 class Vocab {
  public:
+  /// Later ids of a token already present replace the earlier one, as a JSON map would.
   void add(std::string token, int32_t id);
   std::optional<int32_t> find(std::string_view token) const {
-    auto it = map_.find(token);
-    if (it == map_.end()) return std::nullopt;
-    return it->second;
+    if (slots_.empty()) return std::nullopt;
+    uint64_t h = hash(token);
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.key < 0) return std::nullopt;
+      if (s.hash == static_cast<uint32_t>(h >> 32) && keys_[s.key] == token) return s.id;
+    }
   }
   const std::string* token(int32_t id) const {
     if (id < 0 || static_cast<size_t>(id) >= by_id_.size() || !has_[id]) return nullptr;
     return &by_id_[id];
   }
-  size_t size() const { return map_.size(); }
+  size_t size() const { return keys_.size(); }
   size_t max_token_bytes() const { return max_bytes_; }
 
+  static uint64_t hash(std::string_view s) {
+    uint64_t h = 0x9E3779B97F4A7C15ull ^ (s.size() * 0xC2B2AE3D27D4EB4Full);
+    const char* p = s.data();
+    size_t n = s.size();
+    auto mix = [&](uint64_t w) {
+      h = (h ^ w) * 0xBF58476D1CE4E5B9ull;
+      h ^= h >> 29;
+    };
+    for (; n >= 8; n -= 8, p += 8) {
+      uint64_t w;
+      std::memcpy(&w, p, 8);
+      mix(w);
+    }
+    uint64_t w = 0;
+    std::memcpy(&w, p, n);
+    mix(w);
+    h *= 0x94D049BB133111EBull;
+    return h ^ (h >> 31);
+  }
+
  private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  struct Slot {
+    uint32_t hash = 0;  ///< high half of the key's hash
+    int32_t id = 0;
+    int32_t key = -1;  ///< index into keys_, -1 when empty
   };
-  std::unordered_map<std::string, int32_t, Hash, std::equal_to<>> map_;
+  void grow();
+
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+  std::vector<std::string> keys_;
   std::vector<std::string> by_id_;
   std::vector<bool> has_;
   size_t max_bytes_ = 0;
@@ -54,6 +85,9 @@ class Model {
   virtual std::optional<int32_t> token_to_id(std::string_view token) const = 0;
   virtual const std::string* id_to_token(int32_t id) const = 0;
   virtual size_t vocab_size() const = 0;
+  /// Whether a token with this id shows the text it covers rather than its vocab entry
+  /// (Unigram's unknown pieces, as HF).
+  virtual bool shows_piece(int32_t) const { return false; }
 };
 
 /// Throws NotImplemented naming an unsupported "type", FormatError on bad fields.

@@ -20,6 +20,8 @@ class PostProcessor {
   virtual Encoding process(Encoding a, std::optional<Encoding> b, bool add_special_tokens) const = 0;
   /// Whether the pair template gives the second sequence its own type id (BERT-style).
   virtual bool uses_type_ids() const = 0;
+  /// The per-sequence offset adjustment process() makes, without adding tokens (ByteLevel).
+  virtual void adjust(Encoding&) const {}
 };
 
 /// Concatenates encodings (HF's Encoding::merge without offset growth).

@@ -1,0 +1,164 @@
+/// BERT (transformers' modeling_bert.py), encoder only, with the sequence-classification head.
+///
+/// Every module is registered under its transformers attribute name, so `named_parameters()` keys
+/// are the checkpoint keys ("bert.encoder.layer.0.attention.self.query.weight", "classifier.bias").
+/// Dropout is real: it is active in train() mode and off in eval() mode.
+///
+///   afinar::BertConfig cfg;  cfg.set_num_labels(2);
+///   auto model = std::make_shared<afinar::BertForSequenceClassificationImpl>(cfg);
+///   auto out = model->forward({.input_ids = ids, .attention_mask = mask});   // out.logits: (B, 2)
+#pragma once
+#include <torch/torch.h>
+
+#include "afinar/models/bert/configuration_bert.h"
+#include "afinar/models/modeling.h"
+
+namespace afinar {
+
+/// Word + position + token-type embeddings, LayerNorm, dropout.
+class BertEmbeddingsImpl : public torch::nn::Module {
+ public:
+  explicit BertEmbeddingsImpl(const BertConfig& config);
+  /// input_ids (B, T) → (B, T, H); token_type_ids/position_ids may be undefined.
+  torch::Tensor forward(const torch::Tensor& input_ids, torch::Tensor token_type_ids,
+                        torch::Tensor position_ids);
+
+  torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr}, token_type_embeddings{nullptr};
+  torch::nn::LayerNorm LayerNorm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  torch::Tensor position_ids;  ///< (1, max_position_embeddings) buffer, not saved
+};
+TORCH_MODULE(BertEmbeddings);
+
+/// Multi-head self-attention through torch's scaled_dot_product_attention.
+class BertSelfAttentionImpl : public torch::nn::Module {
+ public:
+  explicit BertSelfAttentionImpl(const BertConfig& config);
+  /// hidden (B, T, H), additive mask (B, 1, 1, T) or undefined → (B, T, H).
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask);
+
+  torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
+  int64_t num_heads, head_size;
+  double dropout_p;
+  bool eager = false;  ///< softmax(QKᵀ·scale + mask)·V written out (same numbers; for debugging)
+};
+TORCH_MODULE(BertSelfAttention);
+
+/// dense → dropout → LayerNorm(· + residual).
+class BertSelfOutputImpl : public torch::nn::Module {
+ public:
+  explicit BertSelfOutputImpl(const BertConfig& config);
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& input);
+
+  torch::nn::Linear dense{nullptr};
+  torch::nn::LayerNorm LayerNorm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(BertSelfOutput);
+
+class BertAttentionImpl : public torch::nn::Module {
+ public:
+  explicit BertAttentionImpl(const BertConfig& config);
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask);
+
+  BertSelfAttention self{nullptr};
+  BertSelfOutput output{nullptr};
+};
+TORCH_MODULE(BertAttention);
+
+/// dense H → I, then hidden_act.
+class BertIntermediateImpl : public torch::nn::Module {
+ public:
+  explicit BertIntermediateImpl(const BertConfig& config);
+  torch::Tensor forward(const torch::Tensor& hidden);
+
+  torch::nn::Linear dense{nullptr};
+  std::string act;
+};
+TORCH_MODULE(BertIntermediate);
+
+/// dense I → H → dropout → LayerNorm(· + residual).
+class BertOutputImpl : public torch::nn::Module {
+ public:
+  explicit BertOutputImpl(const BertConfig& config);
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& input);
+
+  torch::nn::Linear dense{nullptr};
+  torch::nn::LayerNorm LayerNorm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(BertOutput);
+
+class BertLayerImpl : public torch::nn::Module {
+ public:
+  explicit BertLayerImpl(const BertConfig& config);
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask);
+
+  BertAttention attention{nullptr};
+  BertIntermediate intermediate{nullptr};
+  BertOutput output{nullptr};
+};
+TORCH_MODULE(BertLayer);
+
+class BertEncoderImpl : public torch::nn::Module {
+ public:
+  explicit BertEncoderImpl(const BertConfig& config);
+  torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& mask);
+
+  torch::nn::ModuleList layer{nullptr};
+};
+TORCH_MODULE(BertEncoder);
+
+/// tanh(dense(hidden[:, 0])).
+class BertPoolerImpl : public torch::nn::Module {
+ public:
+  explicit BertPoolerImpl(const BertConfig& config);
+  torch::Tensor forward(const torch::Tensor& hidden);
+
+  torch::nn::Linear dense{nullptr};
+};
+TORCH_MODULE(BertPooler);
+
+struct BertModelOutputs {
+  torch::Tensor last_hidden_state;  ///< (B, T, H)
+  torch::Tensor pooler_output;      ///< (B, H), undefined without a pooler
+};
+
+class BertModelImpl : public torch::nn::Module {
+ public:
+  explicit BertModelImpl(const BertConfig& config, bool add_pooling_layer = true);
+  BertModelOutputs forward(const ModelInputs& inputs);
+
+  BertConfig config;
+  BertEmbeddings embeddings{nullptr};
+  BertEncoder encoder{nullptr};
+  BertPooler pooler{nullptr};
+};
+TORCH_MODULE(BertModel);
+
+/// The additive attention mask of a (B, T) 0/1 mask: (B, 1, 1, T), 0 where attended and the lowest
+/// value of `dtype` where masked; undefined when `attention_mask` is undefined or all ones (as
+/// transformers' sdpa path, which then passes no mask).
+torch::Tensor bert_extended_attention_mask(const torch::Tensor& attention_mask, torch::ScalarType dtype);
+
+/// transformers' BertPreTrainedModel._init_weights for the parameters of `module` named in `only`
+/// (all of them when `only` is null): Linear/Embedding weights ~ N(0, initializer_range) from the
+/// global torch generator, biases 0, LayerNorm 1/0, the padding row of word embeddings 0.
+void bert_init_weights(torch::nn::Module& module, const BertConfig& config,
+                       const std::vector<std::string>* only = nullptr);
+
+class BertForSequenceClassificationImpl : public PreTrainedModelImpl {
+ public:
+  explicit BertForSequenceClassificationImpl(const BertConfig& config);
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"bert."}; }
+
+  BertConfig config;
+  BertModel bert{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  torch::nn::Linear classifier{nullptr};
+};
+TORCH_MODULE(BertForSequenceClassification);
+
+}  // namespace afinar

@@ -1,0 +1,79 @@
+/// TrainingArguments: every hyperparameter of a Trainer run, with transformers' names and defaults.
+///
+/// Every field of transformers' TrainingArguments is known (src/train/training_args_fields.inc,
+/// generated from the Python class). Fields afinar honours are typed members below; any other
+/// field is accepted only at its default — setting it to something else is refused with a message
+/// naming the field, never silently ignored.
+///
+///   afinar::TrainingArguments args("model-trainer-checkpoint");
+///   args.set("learning_rate", "2e-5");            // from a CLI flag or a YAML/JSON value
+///   args.finalize();                               // HF's validation rules and derived values
+///   std::cout << args.to_json().dump(2);
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace afinar {
+
+struct TrainingArguments {
+  explicit TrainingArguments(std::string output_dir = "trainer_output");
+
+  std::string output_dir;
+  bool do_train = false, do_eval = false, do_predict = false;
+  std::string eval_strategy = "no";  ///< no | steps | epoch (alias: evaluation_strategy)
+  std::optional<double> eval_steps;  ///< int, or a ratio of max_steps when < 1; unset = logging_steps
+  int64_t per_device_train_batch_size = 8;
+  int64_t per_device_eval_batch_size = 8;
+  int64_t gradient_accumulation_steps = 1;
+  double learning_rate = 5e-5;
+  double weight_decay = 0.0;
+  double adam_beta1 = 0.9, adam_beta2 = 0.999, adam_epsilon = 1e-8;
+  double max_grad_norm = 1.0;
+  double num_train_epochs = 3.0;
+  int64_t max_steps = -1;
+  std::string lr_scheduler_type = "linear";  ///< linear | constant | constant_with_warmup | cosine
+  double warmup_steps = 0;                   ///< int, or a ratio of the total steps when in (0, 1)
+  std::string optim = "adamw_torch_fused";   ///< adamw_torch | adamw_torch_fused | sgd
+  std::string logging_strategy = "steps";
+  double logging_steps = 500;
+  bool logging_first_step = false;
+  bool logging_nan_inf_filter = true;
+  std::string save_strategy = "steps";
+  double save_steps = 500;
+  std::optional<int64_t> save_total_limit;
+  int64_t seed = 42;
+  std::optional<int64_t> data_seed;
+  bool dataloader_drop_last = false;
+  bool disable_tqdm = false;
+  bool use_cpu = false;
+  std::string train_sampling_strategy = "random";  ///< random | sequential
+  std::vector<std::string> report_to;              ///< "none" or empty; others refused for now
+  std::optional<std::string> run_name;
+
+  /// Sets a field from a string (CLI flag, YAML scalar). Unknown names → InvalidArgument;
+  /// known but unsupported at a non-default value → NotImplemented naming the field.
+  void set(const std::string& name, const std::string& value);
+  /// Sets a field from a JSON value (TrainingArguments.to_json_string() output).
+  void set_json(const std::string& name, const nlohmann::json& value);
+  /// Every field name, HF's order (for CLI flags and help).
+  static std::vector<std::string> field_names();
+  /// Loads what Python's `TrainingArguments.to_json_string()` writes.
+  static TrainingArguments from_json(const nlohmann::json& j, const std::string& origin = "<json>");
+
+  /// Applies HF's validation rules; throws InvalidArgument quoting the rule on contradictions.
+  void finalize();
+  /// All fields, as Python's to_json_string() would print them.
+  nlohmann::json to_json() const;
+
+  /// Steps given as a ratio (< 1) are resolved against the total number of optimizer steps.
+  int64_t resolve_steps(double steps, int64_t max_steps_total) const;
+
+ private:
+  nlohmann::json others_;  ///< every known field afinar keeps at its default
+};
+
+}  // namespace afinar

@@ -1,0 +1,23 @@
+#include "training_flags.h"
+
+#include <algorithm>
+
+namespace afinar::cli {
+
+void TrainingFlags::add_to(CLI::App* cmd, const std::vector<std::string>& skip) {
+  for (const auto& name : TrainingArguments::field_names()) {
+    if (std::find(skip.begin(), skip.end(), name) != skip.end()) continue;
+    options_[name] =
+        cmd->add_option("--" + name, values_[name], "TrainingArguments." + name)->expected(0, 1)->group("TrainingArguments");
+  }
+}
+
+void TrainingFlags::apply(TrainingArguments& args) const {
+  for (const auto& [name, opt] : options_) {
+    if (opt->count() == 0) continue;
+    const auto& v = values_.at(name);
+    args.set(name, v.empty() || v.back().empty() ? "true" : v.back());  // a bare flag means true
+  }
+}
+
+}  // namespace afinar::cli

@@ -1,0 +1,26 @@
+// CLI flags for every TrainingArguments field, by its HF name (--learning_rate 2e-5, --do_train).
+#pragma once
+#include <CLI/CLI.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "afinar/train/training_args.h"
+
+namespace afinar::cli {
+
+/// Collects the raw values of every TrainingArguments flag given on the command line.
+class TrainingFlags {
+ public:
+  /// Adds one option per field (except those in `skip`, which the command defines itself).
+  void add_to(CLI::App* cmd, const std::vector<std::string>& skip = {});
+  /// Applies the flags given to `args` (boolean flags without a value mean true).
+  void apply(TrainingArguments& args) const;
+
+ private:
+  std::map<std::string, std::vector<std::string>> values_;
+  std::map<std::string, CLI::Option*> options_;
+};
+
+}  // namespace afinar::cli

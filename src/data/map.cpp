@@ -1,0 +1,192 @@
+// Dataset::map over record batches into an Arrow cache file, and the cache's list/size/clean.
+// The file is written as <cache>/cache-<fp>.arrow.tmp.<pid>, fsynced and renamed, so a failed
+// map leaves no cache file; the input table is never written to.
+#include "afinar/data/map.h"
+
+#include <arrow/api.h>
+#include <arrow/io/api.h>
+#include <arrow/ipc/api.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "afinar/core/fs.h"
+#include "fingerprint.h"
+#include "pyrepr.h"
+#include "readers.h"
+
+namespace afinar {
+namespace {
+
+using data::check_ok;
+using data::unwrap;
+
+/// The input batch minus `remove`, with the function's columns replacing or appended.
+std::shared_ptr<arrow::RecordBatch> merge(const std::shared_ptr<arrow::RecordBatch>& in,
+                                          const std::shared_ptr<arrow::RecordBatch>& fn_out,
+                                          const std::vector<std::string>& remove, int64_t batch_index) {
+  arrow::FieldVector fields;
+  arrow::ArrayVector cols;
+  for (int i = 0; i < in->num_columns(); ++i) {
+    const auto& name = in->schema()->field(i)->name();
+    if (std::find(remove.begin(), remove.end(), name) != remove.end()) continue;
+    fields.push_back(in->schema()->field(i));
+    cols.push_back(in->column(i));
+  }
+  const int64_t rows = fn_out ? fn_out->num_rows() : in->num_rows();
+  AFINAR_CHECK(cols.empty() || rows == in->num_rows(), "map: batch ", batch_index, " returned ", rows,
+               " rows for ", in->num_rows(),
+               " input rows; HINT: a map that changes the row count must remove every input column");
+  for (int i = 0; fn_out && i < fn_out->num_columns(); ++i) {
+    const auto& f = fn_out->schema()->field(i);
+    auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& g) { return g->name() == f->name(); });
+    if (it == fields.end()) {
+      fields.push_back(f);
+      cols.push_back(fn_out->column(i));
+    } else {
+      *it = f;
+      cols[size_t(it - fields.begin())] = fn_out->column(i);
+    }
+  }
+  return arrow::RecordBatch::Make(arrow::schema(fields), rows, cols);
+}
+
+/// Output features: the input's feature for a kept column whose type is unchanged, else inferred.
+Features output_features(const Features& in, const arrow::Schema& out) {
+  Features f;
+  for (const auto& field : out.fields()) {
+    if (in.contains(field->name()) && in[field->name()].arrow_type()->Equals(*field->type()))
+      f.set(field->name(), in[field->name()]);
+    else
+      f.set(field->name(), Feature::from_arrow(*field->type()));
+  }
+  return f;
+}
+
+bool is_cache_name(const fs::path& p) {
+  const std::string n = p.filename().string();
+  return n.starts_with("cache-") && n.ends_with(".arrow");
+}
+
+}  // namespace
+
+fs::path datasets_cache_dir() {
+  if (const char* c = std::getenv("HF_DATASETS_CACHE"); c && *c) return c;
+  if (const char* h = std::getenv("HF_HOME"); h && *h) return fs::path(h) / "datasets";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : ".") / ".cache" / "huggingface" / "datasets";
+}
+
+Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
+  AFINAR_CHECK(o.batch_size > 0, "map: batch_size must be positive, got ", o.batch_size);
+  for (const auto& n : o.remove_columns) column(n);
+  std::string fp;
+  fs::path cache_file;
+  if (!o.transform.empty() && !data::is_in_memory_fingerprint(fingerprint_)) {
+    std::string removed;
+    for (const auto& n : o.remove_columns) removed += n + '\0';
+    fp = data::hash_parts({fingerprint_, "map", o.transform, o.transform_key, std::to_string(o.batch_size), removed});
+    const fs::path dir = o.cache_dir.empty() ? datasets_cache_dir() / "map" : o.cache_dir;
+    cache_file = dir / ("cache-" + fp + ".arrow");
+    if (o.load_from_cache_file && fs::is_regular_file(cache_file))
+      return Dataset(data::read_arrow_ipc(cache_file), cache_file.string(), fp);
+    fs::create_directories(dir);
+  }
+
+  const Features in_features = features();
+  auto source = table_ ? table_ : arrow::Table::Make(arrow::schema({}), arrow::ChunkedArrayVector{}, 0);
+  arrow::TableBatchReader reader(*source);
+  reader.set_chunksize(o.batch_size);
+  std::vector<std::shared_ptr<arrow::RecordBatch>> out_batches;
+  std::shared_ptr<arrow::Schema> schema;
+  int64_t index = 0;
+  auto run = [&](const std::shared_ptr<arrow::RecordBatch>& in) {
+    auto merged = merge(in, function(in), o.remove_columns, index);
+    if (!schema) {
+      schema = output_features(in_features, *merged->schema()).arrow_schema();
+    } else {
+      AFINAR_CHECK(merged->schema()->Equals(*schema, /*check_metadata=*/false), "map: batch ", index,
+                   " returned the schema ", merged->schema()->ToString(), ", the first batch ", schema->ToString());
+    }
+    out_batches.push_back(arrow::RecordBatch::Make(schema, merged->num_rows(), merged->columns()));
+    ++index;
+  };
+  std::shared_ptr<arrow::RecordBatch> batch;
+  while (true) {
+    check_ok(reader.ReadNext(&batch), "map");
+    if (!batch) break;
+    run(batch);
+  }
+  if (index == 0) run(unwrap(arrow::RecordBatch::MakeEmpty(source->schema()), "map"));
+  auto table = unwrap(arrow::Table::FromRecordBatches(schema, out_batches), "map");
+  if (cache_file.empty()) return Dataset(table, origin_);
+
+  fs::path tmp = cache_file;
+  tmp += ".tmp." + std::to_string(::getpid());
+  try {
+    auto out = unwrap(arrow::io::FileOutputStream::Open(tmp.string()), tmp.string());
+    auto writer = unwrap(arrow::ipc::MakeStreamWriter(out, schema), tmp.string());
+    for (const auto& b : out_batches) check_ok(writer->WriteRecordBatch(*b), tmp.string());
+    check_ok(writer->Close(), tmp.string());
+    check_ok(out->Close(), tmp.string());
+    fsync_path(tmp);
+    fs::rename(tmp, cache_file);
+    fsync_path(cache_file.parent_path());
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+  // Served from the file (memory-mapped), as a later cached run will be.
+  return Dataset(data::read_arrow_ipc(cache_file), cache_file.string(), fp);
+}
+
+std::vector<CacheFile> list_cache_files(const fs::path& dir) {
+  std::vector<CacheFile> out;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return out;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (!e.is_regular_file() || !is_cache_name(e.path())) continue;
+    out.push_back({e.path(), e.file_size(), e.last_write_time()});
+  }
+  std::sort(out.begin(), out.end(), [](const CacheFile& a, const CacheFile& b) {
+    return a.modified != b.modified ? a.modified > b.modified : a.path < b.path;
+  });
+  return out;
+}
+
+uintmax_t cache_size(const fs::path& dir) {
+  uintmax_t total = 0;
+  for (const auto& f : list_cache_files(dir)) total += f.size;
+  return total;
+}
+
+size_t clean_cache(const fs::path& dir) {
+  size_t removed = 0;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return 0;
+  std::vector<fs::path> doomed;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string n = e.path().filename().string();
+    if (e.is_regular_file() && n.starts_with("cache-") &&
+        (is_cache_name(e.path()) || n.find(".arrow.tmp.") != std::string::npos))
+      doomed.push_back(e.path());
+  }
+  for (const auto& p : doomed) removed += fs::remove(p, ec) ? 1 : 0;
+  return removed;
+}
+
+size_t prune_cache(const fs::path& dir, uintmax_t max_bytes) {
+  auto files = list_cache_files(dir);  // newest first: keep from the front
+  uintmax_t total = 0;
+  size_t removed = 0;
+  std::error_code ec;
+  for (const auto& f : files) {
+    total += f.size;
+    if (total > max_bytes) removed += fs::remove(f.path, ec) ? 1 : 0;
+  }
+  return removed;
+}
+
+}  // namespace afinar

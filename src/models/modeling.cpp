@@ -1,0 +1,129 @@
+// What all pretrained models share: saving, loading checkpoint tensors by name, the
+// sequence-classification losses.
+#include "afinar/models/modeling.h"
+
+#include <algorithm>
+#include <set>
+
+#include "afinar/core/check.h"
+#include "afinar/core/fs.h"
+#include "afinar/io/safetensors.h"
+
+namespace afinar {
+
+void PreTrainedModelImpl::save_pretrained(const std::filesystem::path& folder) const {
+  fs::create_directories(folder);
+  io::TensorMap tensors;
+  for (const auto& p : named_parameters(/*recurse=*/true)) tensors.emplace(p.key(), p.value());
+  // Weights first, config last: a folder with a config.json always has its weights.
+  io::save_safetensors(folder / "model.safetensors", tensors);
+  write_file_atomic(folder / "config.json", config_json().dump(2) + "\n");
+}
+
+std::string torch_dtype_name(torch::ScalarType dtype) {
+  switch (dtype) {
+    case torch::kFloat: return "float32";
+    case torch::kDouble: return "float64";
+    case torch::kHalf: return "float16";
+    case torch::kBFloat16: return "bfloat16";
+    default: throw InvalidArgument(detail::concat("no config.json name for dtype ", dtype));
+  }
+}
+
+std::string infer_problem_type(int64_t num_labels, const torch::Tensor& labels) {
+  if (num_labels == 1) return "regression";
+  if (labels.scalar_type() == torch::kLong || labels.scalar_type() == torch::kInt)
+    return "single_label_classification";
+  return "multi_label_classification";
+}
+
+torch::Tensor sequence_classification_loss(const torch::Tensor& logits, const torch::Tensor& labels,
+                                           const std::string& problem_type) {
+  const int64_t n = logits.size(-1);
+  if (problem_type == "regression") {
+    torch::Tensor target = labels.to(logits.scalar_type());
+    if (n == 1) return torch::mse_loss(logits.squeeze(), target.squeeze());
+    return torch::mse_loss(logits, target);
+  }
+  if (problem_type == "single_label_classification") {
+    AFINAR_CHECK(!labels.is_floating_point(), "single_label_classification needs integer labels, got ",
+                 labels.scalar_type());
+    return torch::nn::functional::cross_entropy(logits.view({-1, n}), labels.view({-1}).to(torch::kLong));
+  }
+  if (problem_type == "multi_label_classification") {
+    AFINAR_CHECK(labels.sizes() == logits.sizes(), "multi_label_classification needs labels of shape ",
+                 logits.sizes(), " (one 0/1 column per label), got ", labels.sizes());
+    return torch::nn::functional::binary_cross_entropy_with_logits(logits, labels.to(logits.scalar_type()));
+  }
+  throw InvalidArgument(detail::concat("unknown problem_type '", problem_type,
+                                       "' (regression, single_label_classification, multi_label_classification)"));
+}
+
+namespace {
+std::string shape_str(torch::IntArrayRef s) {
+  std::string out = "[";
+  for (size_t i = 0; i < s.size(); ++i) out += (i ? ", " : "") + std::to_string(s[i]);
+  return out + "]";
+}
+
+bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+bool ends_with(const std::string& s, const std::string& x) {
+  return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
+}
+}  // namespace
+
+LoadReport load_pretrained_weights(torch::nn::Module& model, std::map<std::string, torch::Tensor> weights,
+                                   const std::string& base_model_prefix, const std::string& source) {
+  std::map<std::string, torch::Tensor> params;
+  for (const auto& p : model.named_parameters(true)) params.emplace(p.key(), p.value());
+  std::set<std::string> buffers;
+  for (const auto& b : model.named_buffers(true)) buffers.insert(b.key());
+
+  // Legacy TF-era names.
+  std::map<std::string, torch::Tensor> renamed;
+  for (auto& [k, v] : weights) {
+    std::string name = k;
+    if (ends_with(name, ".gamma")) name = name.substr(0, name.size() - 6) + ".weight";
+    else if (ends_with(name, ".beta")) name = name.substr(0, name.size() - 5) + ".bias";
+    renamed[name] = std::move(v);
+  }
+
+  // Base checkpoint into a model with a head ("embeddings.…" → "bert.embeddings.…"), or the reverse.
+  const std::string prefix = base_model_prefix.empty() ? "" : base_model_prefix + ".";
+  auto any_prefixed = [&](const auto& m) {
+    return std::any_of(m.begin(), m.end(), [&](const auto& kv) { return starts_with(kv.first, prefix); });
+  };
+  std::map<std::string, torch::Tensor> ckpt;
+  const bool model_has = !prefix.empty() && any_prefixed(params);
+  const bool ckpt_has = !prefix.empty() && any_prefixed(renamed);
+  for (auto& [k, v] : renamed) {
+    std::string name = k;
+    if (model_has && !ckpt_has && !params.count(name)) name = prefix + name;
+    else if (!model_has && ckpt_has && starts_with(name, prefix)) name = name.substr(prefix.size());
+    ckpt[name] = std::move(v);
+  }
+
+  LoadReport report;
+  torch::NoGradGuard no_grad;
+  for (auto& [name, param] : params) {
+    auto it = ckpt.find(name);
+    if (it == ckpt.end()) {
+      report.missing.push_back(name);
+      continue;
+    }
+    AFINAR_CHECK_FORMAT(it->second.sizes() == param.sizes(), source, ": tensor '", name, "' has shape ",
+                        shape_str(it->second.sizes()), " in the checkpoint but ", shape_str(param.sizes()),
+                        " in the model (HINT: config.json and the weights disagree, or num_labels differs "
+                        "from the checkpoint's head)");
+    AFINAR_CHECK_FORMAT(it->second.is_floating_point() == param.is_floating_point(), source, ": tensor '",
+                        name, "' has dtype ", it->second.scalar_type(), " in the checkpoint but ",
+                        param.scalar_type(), " in the model");
+    param.copy_(it->second);
+    ckpt.erase(it);
+  }
+  for (const auto& [name, t] : ckpt)
+    if (!buffers.count(name)) report.unexpected.push_back(name);
+  return report;  // both lists sorted: they come from std::map order
+}
+
+}  // namespace afinar

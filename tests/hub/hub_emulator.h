@@ -1,0 +1,206 @@
+// A loopback Hugging Face Hub for tests: an HTTP/1.1 server on 127.0.0.1 (ephemeral port) that
+// serves a folder of repos, <root>/{models,datasets}/<repo_id>/<files>, through the two
+// endpoints afinar's Hub client uses:
+//   GET /api/{models|datasets}/<id>/revision/<rev>  → {"sha": ..., "siblings": [{"rfilename"}]}
+//   GET /{datasets/}<id>/resolve/<sha>/<file>       → the bytes, with ETag/X-Linked-Etag = SHA-256,
+//                                                     Range: bytes=N- answered with 206
+// It counts requests and can cut or corrupt the first download of a file, to test resume and
+// verification. Started by the constructor, stopped by the destructor.
+#pragma once
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "afinar/hub/sha256.h"
+
+namespace afinar::test {
+
+class HubEmulator {
+ public:
+  explicit HubEmulator(std::filesystem::path root) : root_(std::move(root)) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd_ < 0) throw std::runtime_error("HubEmulator: socket() failed");
+    int one = 1;
+    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;  // ephemeral
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 || ::listen(fd_, 16) != 0)
+      throw std::runtime_error("HubEmulator: cannot listen on 127.0.0.1");
+    socklen_t len = sizeof addr;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { serve(); });
+  }
+  ~HubEmulator() {
+    stop_ = true;
+    ::shutdown(fd_, SHUT_RDWR);
+    ::close(fd_);
+    if (thread_.joinable()) thread_.join();
+  }
+  HubEmulator(const HubEmulator&) = delete;
+  HubEmulator& operator=(const HubEmulator&) = delete;
+
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int requests() const { return requests_; }
+  /// Paths of the requests, with " range=N" for range requests and " auth=..." when sent.
+  std::vector<std::string> log() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return log_;
+  }
+  /// The first GET of `file` sends only `bytes` of the body, then closes the connection.
+  void cut_first_download(const std::string& file, size_t bytes) {
+    std::lock_guard<std::mutex> lock(mu_);
+    cut_[file] = bytes;
+  }
+  /// The first GET of `file` sends altered bytes (the etag still names the right content).
+  void corrupt_first_download(const std::string& file) {
+    std::lock_guard<std::mutex> lock(mu_);
+    corrupt_.insert(file);
+  }
+  /// Lists `name` among the siblings of every repo (to test names that would escape the cache).
+  void add_listed_name(const std::string& name) {
+    std::lock_guard<std::mutex> lock(mu_);
+    extra_.push_back(name);
+  }
+  /// The commit sha the emulator gives a repo.
+  static std::string sha_of(const std::string& repo_id) { return hub::sha256_hex(repo_id).substr(0, 40); }
+
+ private:
+  void serve() {
+    while (!stop_) {
+      int c = ::accept(fd_, nullptr, nullptr);
+      if (c < 0) {
+        if (stop_) return;
+        continue;
+      }
+      handle(c);
+      ::close(c);
+    }
+  }
+
+  static void send_all(int c, const std::string& data) {
+    size_t off = 0;
+    while (off < data.size()) {
+      ssize_t n = ::send(c, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      off += size_t(n);
+    }
+  }
+
+  static void respond(int c, int status, const std::string& reason, const std::string& body,
+                      const std::map<std::string, std::string>& headers = {}, size_t send_bytes = std::string::npos) {
+    std::ostringstream os;
+    os << "HTTP/1.1 " << status << " " << reason << "\r\nContent-Length: " << body.size() << "\r\nConnection: close\r\n";
+    for (const auto& [k, v] : headers) os << k << ": " << v << "\r\n";
+    os << "\r\n";
+    send_all(c, os.str() + body.substr(0, std::min(send_bytes, body.size())));
+  }
+
+  void handle(int c) {
+    std::string req;
+    char buf[4096];
+    while (req.find("\r\n\r\n") == std::string::npos) {
+      ssize_t n = ::recv(c, buf, sizeof buf, 0);
+      if (n <= 0) return;
+      req.append(buf, size_t(n));
+    }
+    ++requests_;
+    std::istringstream in(req);
+    std::string method, path, line;
+    in >> method >> path;
+    std::getline(in, line);
+    long long range_from = -1;
+    std::string auth;
+    while (std::getline(in, line) && line != "\r") {
+      std::string lower = line;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
+      if (lower.rfind("range: bytes=", 0) == 0) range_from = std::stoll(line.substr(13));
+      if (lower.rfind("authorization: ", 0) == 0) auth = line.substr(15, line.size() - 16);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      log_.push_back(path + (range_from >= 0 ? " range=" + std::to_string(range_from) : "") +
+                     (auth.empty() ? "" : " auth=" + auth));
+    }
+    if (method != "GET") return respond(c, 405, "Method Not Allowed", "");
+    if (path.rfind("/api/", 0) == 0) return api(c, path);
+    const auto r = path.find("/resolve/");
+    if (r == std::string::npos) return respond(c, 404, "Not Found", "");
+    std::string id = path.substr(1, r - 1), kind = "models";
+    if (id.rfind("datasets/", 0) == 0) kind = "datasets", id = id.substr(9);
+    const std::string rest = path.substr(r + 9);  // <sha>/<file>
+    const std::string file = rest.substr(rest.find('/') + 1);
+    const auto p = root_ / kind / id / file;
+    if (file.find("..") != std::string::npos || !std::filesystem::is_regular_file(p))
+      return respond(c, 404, "Not Found", "Entry not found");
+    std::ifstream f(p, std::ios::binary);
+    std::string body((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const std::string etag = "\"" + hub::sha256_hex(body) + "\"";
+    std::map<std::string, std::string> h = {{"ETag", etag}, {"X-Linked-Etag", etag}, {"Accept-Ranges", "bytes"}};
+    size_t cut = std::string::npos;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (auto it = cut_.find(file); it != cut_.end()) cut = it->second, cut_.erase(it);
+      if (corrupt_.erase(file) && !body.empty()) body[body.size() / 2] ^= 0x20;
+    }
+    if (range_from > 0) {
+      if (size_t(range_from) >= body.size()) return respond(c, 416, "Range Not Satisfiable", "");
+      h["Content-Range"] = "bytes " + std::to_string(range_from) + "-" + std::to_string(body.size() - 1) + "/" +
+                           std::to_string(body.size());
+      return respond(c, 206, "Partial Content", body.substr(size_t(range_from)), h, cut);
+    }
+    respond(c, 200, "OK", body, h, cut);
+  }
+
+  void api(int c, const std::string& path) {
+    // /api/<kind>/<id>/revision/<rev>
+    const std::string rest = path.substr(5);
+    const auto slash = rest.find('/');
+    const auto rev = rest.find("/revision/");
+    if (slash == std::string::npos || rev == std::string::npos) return respond(c, 404, "Not Found", "");
+    const std::string kind = rest.substr(0, slash), id = rest.substr(slash + 1, rev - slash - 1);
+    const auto dir = root_ / kind / id;
+    if (!std::filesystem::is_directory(dir)) return respond(c, 404, "Not Found", R"({"error":"Repository not found"})");
+    std::vector<std::string> names;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir))
+      if (e.is_regular_file()) names.push_back(std::filesystem::relative(e.path(), dir).generic_string());
+    std::sort(names.begin(), names.end());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      names.insert(names.end(), extra_.begin(), extra_.end());
+    }
+    nlohmann::json j = {{"id", id}, {"sha", sha_of(id)}, {"siblings", nlohmann::json::array()}};
+    for (const auto& n : names) j["siblings"].push_back({{"rfilename", n}});
+    respond(c, 200, "OK", j.dump(), {{"Content-Type", "application/json"}});
+  }
+
+  std::filesystem::path root_;
+  int fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> requests_{0};
+  std::thread thread_;
+  mutable std::mutex mu_;
+  std::vector<std::string> log_, extra_;
+  std::map<std::string, size_t> cut_;
+  std::set<std::string> corrupt_;
+};
+
+}  // namespace afinar::test

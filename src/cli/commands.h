@@ -8,5 +8,6 @@ namespace afinar::cli {
 void add_train_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
+void add_datasets_command(CLI::App& app);
 
 }  // namespace afinar::cli

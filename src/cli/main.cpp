@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   afinar::cli::add_train_command(app);
   afinar::cli::add_predict_command(app);
   afinar::cli::add_tokenize_command(app);
+  afinar::cli::add_datasets_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

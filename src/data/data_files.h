@@ -26,4 +26,17 @@ SplitFiles resolve_folder(const fs::path& dir);
 /// The builder shared by most files (ties: parquet, then alphabetical), as HF infers the module.
 std::string infer_builder(const SplitFiles& splits);
 
+/// What load_dataset(path, options) reads: the builder ("" → by each file's extension) and the
+/// files of each split, in split order. Shared by load_dataset and load_iterable_dataset.
+struct ResolvedSplits {
+  std::string builder;
+  SplitFiles splits;
+};
 }  // namespace afinar::data
+
+namespace afinar {
+struct LoadDatasetOptions;
+namespace data {
+ResolvedSplits resolve_splits(const std::string& path, const LoadDatasetOptions& options);
+}  // namespace data
+}  // namespace afinar

@@ -32,7 +32,17 @@ std::string shard_name(int64_t index, int64_t count) {
 void write_ipc_stream(const fs::path& file, const std::shared_ptr<arrow::Table>& table) {
   auto out = unwrap(arrow::io::FileOutputStream::Open(file.string()), file.string());
   auto writer = unwrap(arrow::ipc::MakeStreamWriter(out, table->schema()), file.string());
-  check_ok(writer->WriteTable(*table, /*max_chunk_size=*/1000), file.string());
+  // 1000-row batches, as WriteTable(max_chunk_size=1000); a memory-mapped source is released
+  // batch by batch so that saving a large cached map does not keep it resident.
+  arrow::TableBatchReader reader(*table);
+  reader.set_chunksize(1000);
+  std::shared_ptr<arrow::RecordBatch> batch;
+  while (true) {
+    check_ok(reader.ReadNext(&batch), file.string());
+    if (!batch) break;
+    check_ok(writer->WriteRecordBatch(*batch), file.string());
+    data::release_pages(*batch);
+  }
   check_ok(writer->Close(), file.string());
   check_ok(out->Close(), file.string());
   fsync_path(file);

@@ -65,30 +65,29 @@ std::vector<std::string> ordered_splits(const std::map<std::string, std::vector<
   return out;
 }
 
-DatasetDict from_data_files(const std::string& builder, const LoadDatasetOptions& options, const fs::path& base) {
-  DatasetDict dd;
+data::ResolvedSplits files_of(const std::string& builder, const LoadDatasetOptions& options, const fs::path& base) {
+  data::ResolvedSplits r{builder, {}};
   for (const auto& split : ordered_splits(options.data_files)) {
     std::vector<fs::path> files;
     for (const auto& f : options.data_files.at(split)) {
       fs::path p(f);
       files.push_back(p.is_absolute() || base.empty() ? p : base / p);
     }
-    dd.set(split, load_split(builder, files));
+    r.splits.emplace_back(split, std::move(files));
   }
-  return dd;
+  return r;
 }
 
-DatasetDict from_folder(const fs::path& dir, const LoadDatasetOptions& options) {
-  if (!options.data_files.empty()) return from_data_files("", options, dir);
+data::ResolvedSplits folder_files(const fs::path& dir, const LoadDatasetOptions& options) {
+  if (!options.data_files.empty()) return files_of("", options, dir);
   auto splits = data::resolve_folder(dir);
-  const std::string builder = data::infer_builder(splits);
-  DatasetDict dd;
+  data::ResolvedSplits r{data::infer_builder(splits), {}};
   for (auto& [split, files] : splits) {
     // Like README.md, files of another format than the folder's main one are not data here.
-    std::erase_if(files, [&](const fs::path& f) { return data::builder_for_extension(f) != builder; });
-    if (!files.empty()) dd.set(split, load_split(builder, files));
+    std::erase_if(files, [&](const fs::path& f) { return data::builder_for_extension(f) != r.builder; });
+    if (!files.empty()) r.splits.emplace_back(split, std::move(files));
   }
-  return dd;
+  return r;
 }
 
 bool looks_like_path(const std::string& s) {
@@ -105,18 +104,21 @@ Dataset load_file(const std::string& file) {
   return Dataset(data::read_with_builder(builder, file), file, data::files_fingerprint({file}));
 }
 
-DatasetDict load_dataset(const std::string& path, const LoadDatasetOptions& options) {
+namespace data {
+
+ResolvedSplits resolve_splits(const std::string& path, const LoadDatasetOptions& options) {
   if (is_builder(path)) {
     AFINAR_CHECK(!options.data_files.empty(), "load_dataset('", path,
                  "') needs options.data_files (split → files), e.g. {{\"train\", {\"train.jsonl\"}}}");
-    return from_data_files(path, options, {});
+    return files_of(path, options, {});
   }
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return from_folder(path, options);
+  if (fs::is_directory(path, ec)) return folder_files(path, options);
   if (fs::is_regular_file(path, ec)) {
-    DatasetDict dd;
-    dd.set("train", load_file(path));
-    return dd;
+    const std::string builder = builder_for_extension(path);
+    AFINAR_CHECK(!builder.empty(), path, ": unknown file extension '", fs::path(path).extension().string(),
+                 "'; afinar reads .jsonl .json .csv .tsv .parquet .arrow .txt");
+    return {builder, {{"train", {fs::path(path)}}}};
   }
   AFINAR_CHECK_FORMAT(!looks_like_path(path), path, ": no such file or folder");
   AFINAR_CHECK(options.data_files.empty(), "unknown builder '", path, "'; builders: ", join(builder_names()));
@@ -127,7 +129,16 @@ DatasetDict load_dataset(const std::string& path, const LoadDatasetOptions& opti
     throw InvalidArgument(detail::concat("load_dataset('", path, "'): not a builder (", join(builder_names()),
                                          "), a local file or folder, nor a Hub dataset: ", e.what()));
   }
-  return from_folder(snapshot, options);
+  return folder_files(snapshot, options);
+}
+
+}  // namespace data
+
+DatasetDict load_dataset(const std::string& path, const LoadDatasetOptions& options) {
+  const auto resolved = data::resolve_splits(path, options);
+  DatasetDict dd;
+  for (const auto& [split, files] : resolved.splits) dd.set(split, load_split(resolved.builder, files));
+  return dd;
 }
 
 }  // namespace afinar

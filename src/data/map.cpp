@@ -98,8 +98,14 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
   auto source = table_ ? table_ : arrow::Table::Make(arrow::schema({}), arrow::ChunkedArrayVector{}, 0);
   arrow::TableBatchReader reader(*source);
   reader.set_chunksize(o.batch_size);
+  // Without a cache file the batches are kept; with one each is written as it comes, so the
+  // output of a map never has to fit in memory.
   std::vector<std::shared_ptr<arrow::RecordBatch>> out_batches;
   std::shared_ptr<arrow::Schema> schema;
+  fs::path tmp = cache_file;
+  tmp += ".tmp." + std::to_string(::getpid());
+  std::shared_ptr<arrow::io::FileOutputStream> out;
+  std::shared_ptr<arrow::ipc::RecordBatchWriter> writer;
   int64_t index = 0;
   auto run = [&](const std::shared_ptr<arrow::RecordBatch>& in) {
     auto merged = merge(in, function(in), o.remove_columns, index);
@@ -109,25 +115,28 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
       AFINAR_CHECK(merged->schema()->Equals(*schema, /*check_metadata=*/false), "map: batch ", index,
                    " returned the schema ", merged->schema()->ToString(), ", the first batch ", schema->ToString());
     }
-    out_batches.push_back(arrow::RecordBatch::Make(schema, merged->num_rows(), merged->columns()));
+    auto b = arrow::RecordBatch::Make(schema, merged->num_rows(), merged->columns());
+    if (cache_file.empty()) {
+      out_batches.push_back(b);
+    } else {
+      if (!writer) {
+        out = unwrap(arrow::io::FileOutputStream::Open(tmp.string()), tmp.string());
+        writer = unwrap(arrow::ipc::MakeStreamWriter(out, schema), tmp.string());
+      }
+      check_ok(writer->WriteRecordBatch(*b), tmp.string());
+      data::release_pages(*in);  // a memory-mapped input is read once: do not keep it resident
+    }
     ++index;
   };
-  std::shared_ptr<arrow::RecordBatch> batch;
-  while (true) {
-    check_ok(reader.ReadNext(&batch), "map");
-    if (!batch) break;
-    run(batch);
-  }
-  if (index == 0) run(unwrap(arrow::RecordBatch::MakeEmpty(source->schema()), "map"));
-  auto table = unwrap(arrow::Table::FromRecordBatches(schema, out_batches), "map");
-  if (cache_file.empty()) return Dataset(table, origin_);
-
-  fs::path tmp = cache_file;
-  tmp += ".tmp." + std::to_string(::getpid());
   try {
-    auto out = unwrap(arrow::io::FileOutputStream::Open(tmp.string()), tmp.string());
-    auto writer = unwrap(arrow::ipc::MakeStreamWriter(out, schema), tmp.string());
-    for (const auto& b : out_batches) check_ok(writer->WriteRecordBatch(*b), tmp.string());
+    std::shared_ptr<arrow::RecordBatch> batch;
+    while (true) {
+      check_ok(reader.ReadNext(&batch), "map");
+      if (!batch) break;
+      run(batch);
+    }
+    if (index == 0) run(unwrap(arrow::RecordBatch::MakeEmpty(source->schema()), "map"));
+    if (cache_file.empty()) return Dataset(unwrap(arrow::Table::FromRecordBatches(schema, out_batches), "map"), origin_);
     check_ok(writer->Close(), tmp.string());
     check_ok(out->Close(), tmp.string());
     fsync_path(tmp);
@@ -135,11 +144,26 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
     fsync_path(cache_file.parent_path());
   } catch (...) {
     std::error_code ec;
-    fs::remove(tmp, ec);
+    if (out && !out->closed()) (void)out->Close();
+    if (!cache_file.empty()) fs::remove(tmp, ec);
     throw;
   }
   // Served from the file (memory-mapped), as a later cached run will be.
   return Dataset(data::read_arrow_ipc(cache_file), cache_file.string(), fp);
+}
+
+void Dataset::iter(int64_t batch_size, const std::function<void(const std::shared_ptr<arrow::RecordBatch>&)>& fn) const {
+  AFINAR_CHECK(batch_size > 0, "iter: batch_size must be positive, got ", batch_size);
+  if (!table_) return;
+  arrow::TableBatchReader reader(*table_);
+  reader.set_chunksize(batch_size);
+  std::shared_ptr<arrow::RecordBatch> batch;
+  while (true) {
+    check_ok(reader.ReadNext(&batch), "iter");
+    if (!batch) break;
+    fn(batch);
+    data::release_pages(*batch);
+  }
 }
 
 std::vector<CacheFile> list_cache_files(const fs::path& dir) {

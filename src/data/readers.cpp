@@ -9,6 +9,9 @@
 #include <parquet/arrow/reader.h>
 #include <parquet/exception.h>
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <mutex>
 #include <regex>
 
@@ -33,7 +36,28 @@ std::string csv_message(const fs::path& file, const arrow::Status& s) {
   return detail::concat(file.string(), ": malformed CSV: ", msg);
 }
 
+void release_buffers(const arrow::ArrayData& data, uintptr_t page) {
+  for (const auto& buf : data.buffers) {
+    // Only immutable CPU buffers: those of memory-mapped files (pool memory is mutable).
+    if (!buf || buf->is_mutable() || !buf->is_cpu()) continue;
+    const auto start = (reinterpret_cast<uintptr_t>(buf->data()) + page - 1) & ~(page - 1);
+    const auto end = (reinterpret_cast<uintptr_t>(buf->data()) + uintptr_t(buf->size())) & ~(page - 1);
+    // Whole pages inside the buffer only; MADV_PAGEOUT never discards data, so a page shared
+    // with a neighbouring buffer would be safe too, but it would be read again at once.
+    if (end > start) ::madvise(reinterpret_cast<void*>(start), end - start, MADV_PAGEOUT);
+  }
+  for (const auto& child : data.child_data)
+    if (child) release_buffers(*child, page);
+  if (data.dictionary) release_buffers(*data.dictionary, page);
+}
+
 }  // namespace
+
+void release_pages(const arrow::RecordBatch& batch) {
+  static const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  for (const auto& col : batch.column_data())
+    if (col) release_buffers(*col, page);
+}
 
 void init_compute() {
   static std::once_flag once;

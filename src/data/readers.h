@@ -3,6 +3,7 @@
 #pragma once
 #include <arrow/result.h>
 #include <arrow/status.h>
+#include <arrow/record_batch.h>
 #include <arrow/table.h>
 
 #include <filesystem>
@@ -45,6 +46,11 @@ std::shared_ptr<arrow::Table> with_features(const std::shared_ptr<arrow::Table>&
 /// Registers Arrow's compute kernels (since Arrow 21 Take, Cast of nested types, ... live in
 /// libarrow_compute and exist only after this call); idempotent and thread-safe.
 void init_compute();
+
+/// Asks the kernel to drop the batch's memory-mapped pages from this process (MADV_PAGEOUT on
+/// its read-only buffers), so that one pass over a file larger than RAM does not keep it
+/// resident; the data stays valid and is read again from the page cache or the file when touched.
+void release_pages(const arrow::RecordBatch& batch);
 
 /// Unwraps an Arrow result, turning a failed status into a FormatError that names `what`.
 template <typename T>

@@ -59,6 +59,27 @@ torch::Tensor sequence_classification_loss(const torch::Tensor& logits, const to
                                        "' (regression, single_label_classification, multi_label_classification)"));
 }
 
+torch::Tensor token_classification_loss(const torch::Tensor& logits, const torch::Tensor& labels) {
+  AFINAR_CHECK(!labels.is_floating_point(), "token classification needs integer labels, got ", labels.scalar_type());
+  AFINAR_CHECK(labels.numel() * logits.size(-1) == logits.numel(), "labels of shape ", labels.sizes(),
+               " do not match logits of shape ", logits.sizes(), " (HINT: one label per token, -100 = ignored)");
+  const int64_t n = logits.size(-1);
+  return torch::nn::functional::cross_entropy(logits.reshape({-1, n}), labels.reshape({-1}).to(torch::kLong));
+}
+
+torch::Tensor question_answering_loss(const torch::Tensor& start_logits, const torch::Tensor& end_logits,
+                                      torch::Tensor start_positions, torch::Tensor end_positions) {
+  if (start_positions.dim() > 1) start_positions = start_positions.squeeze(-1);  // (B, 1) → (B)
+  if (end_positions.dim() > 1) end_positions = end_positions.squeeze(-1);
+  const int64_t ignored = start_logits.size(1);  // T: answers outside the sequence
+  namespace F = torch::nn::functional;
+  auto ce = [&](const torch::Tensor& logits, const torch::Tensor& pos) {
+    return F::cross_entropy(logits, pos.to(torch::kLong).clamp(0, ignored),
+                            F::CrossEntropyFuncOptions().ignore_index(ignored));
+  };
+  return (ce(start_logits, start_positions) + ce(end_logits, end_positions)) / 2;
+}
+
 namespace {
 std::string shape_str(torch::IntArrayRef s) {
   std::string out = "[";

@@ -3,10 +3,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iostream>
 #include <regex>
 
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
+#include "afinar/io/safetensors.h"
 #include "afinar/metrics/classification.h"
 #include "afinar/tokenizers/tokenizer.h"
 
@@ -65,6 +67,7 @@ Trainer::Trainer(PreTrainedModel model, TrainingArguments args, std::shared_ptr<
   args_.finalize();
   // transformers' Trainer.__init__ seeds every RNG (dropout draws from the global generator).
   torch::manual_seed(static_cast<uint64_t>(args_.seed));
+  if (args_.full_determinism) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
   device_ = select_device(args_.use_cpu);
   model_->to(device_);
 }
@@ -139,17 +142,29 @@ TrainOutput Trainer::train() {
     if (p.key().find("embeddings") == std::string::npos) non_embedding_params += p.value().numel();
   }
 
+  int64_t start_epoch = 0, skip_batches = 0;
+  if (args_.resume_from_checkpoint) {
+    const fs::path ckpt = resolve_checkpoint(*args_.resume_from_checkpoint);
+    load_checkpoint(ckpt);
+    // The data order of an epoch is a pure function of (seed, epoch): jump to the position
+    // directly instead of replaying batches.
+    start_epoch = state_.global_step / updates_per_epoch;
+    skip_batches = (state_.global_step % updates_per_epoch) * accum;
+    std::cout << "Resuming from " << ckpt.string() << " at step " << state_.global_step << " (epoch " << start_epoch
+              << ", batch " << skip_batches << ")\n";
+  }
+
   model_->train();
   const auto start = Clock::now();
   for (auto& cb : callbacks_) cb->on_train_begin(args_, state_);
   auto tr_loss = torch::zeros({}, torch::TensorOptions().device(device_));
   double total_loss = 0;
-  int64_t last_logged = 0;
-  bool stop = false;
-  for (int64_t epoch = 0; epoch < epochs && !stop; ++epoch) {
+  int64_t last_logged = state_.global_step;
+  bool stop = state_.global_step >= total;
+  for (int64_t epoch = start_epoch; epoch < epochs && !stop; ++epoch) {
     for (auto& cb : callbacks_) cb->on_epoch_begin(args_, state_);
     const std::vector<int64_t> order = epoch_order(epoch, n);
-    for (int64_t b = 0; b < batches && !stop; ++b) {
+    for (int64_t b = epoch == start_epoch ? skip_batches : 0; b < batches && !stop; ++b) {
       const int64_t lo = b * bs, hi = std::min(n, lo + bs);
       Batch batch = (*collator_)(*train_, std::span<const int64_t>(order.data() + lo, hi - lo));
       ModelInputs in = to_inputs(batch);
@@ -200,6 +215,10 @@ TrainOutput Trainer::train() {
     if (args_.save_strategy == "epoch") save_checkpoint();
   }
   total_loss += tr_loss.item<double>();
+  if (args_.load_best_model_at_end && state_.best_model_checkpoint) {
+    std::cout << "Loading best model from " << *state_.best_model_checkpoint << " (score: " << *state_.best_metric << ").\n";
+    load_model_weights(*state_.best_model_checkpoint);
+  }
   const double runtime = seconds_since(start);
   TrainOutput result;
   result.global_step = state_.global_step;
@@ -257,6 +276,7 @@ std::map<std::string, double> Trainer::evaluate(const Examples* eval_dataset, co
   AFINAR_CHECK(data != nullptr, "Trainer::evaluate: no evaluation data (pass --do_eval with a validation split)");
   auto m = run_eval(*data, prefix, nullptr, nullptr);
   log(m);
+  last_eval_ = m;
   m["epoch"] = state_.epoch;
   for (auto& cb : callbacks_) cb->on_evaluate(args_, state_, m);
   return m;
@@ -277,15 +297,86 @@ void Trainer::save_model(const std::string& dir) const {
 void Trainer::save_checkpoint() {
   const fs::path final_dir = fs::path(args_.output_dir) / ("checkpoint-" + std::to_string(state_.global_step));
   fs::create_directories(args_.output_dir);
+  if (args_.metric_for_best_model && !last_eval_.empty()) {
+    std::string key = *args_.metric_for_best_model;
+    if (key.rfind("eval_", 0) != 0) key = "eval_" + key;
+    auto it = last_eval_.find(key);
+    AFINAR_CHECK(it != last_eval_.end(), "metric_for_best_model '", *args_.metric_for_best_model,
+                 "' is not among the evaluation metrics");
+    const bool better = !state_.best_metric || (*args_.greater_is_better ? it->second > *state_.best_metric
+                                                                         : it->second < *state_.best_metric);
+    if (better) {
+      state_.best_metric = it->second;
+      state_.best_global_step = state_.global_step;
+      state_.best_model_checkpoint = final_dir.string();
+    }
+  }
   AtomicDir dir(final_dir);
   model_->save_pretrained(dir.path());
   if (tokenizer_) tokenizer_->save_pretrained(dir.path());
   state_.save_to_json(dir.path() / "trainer_state.json");
   write_file_atomic(dir.path() / "training_args.json", args_.to_json().dump(2) + "\n");
   write_file_atomic(dir.path() / "scheduler.json", nlohmann::json{{"last_epoch", state_.global_step}}.dump() + "\n");
+  if (optimizer_) io::save_safetensors(dir.path() / "optimizer.safetensors", optimizer_->state_dict());
+  // Every RNG a resumed run needs to continue bit for bit: the global CPU generator (dropout, head
+  // init) and, on a GPU, CUDA's. The sampler needs none: its order is a function of seed + epoch.
+  io::TensorMap rng{{"cpu", at::detail::getDefaultCPUGenerator().get_state()}};
+  io::save_safetensors(dir.path() / "rng_state.safetensors", rng);
   dir.commit();
   for (auto& cb : callbacks_) cb->on_save(args_, state_);
   rotate_checkpoints();
+}
+
+fs::path Trainer::resolve_checkpoint(const std::string& spec) const {
+  if (spec != "true" && spec != "latest" && spec != "True") {
+    AFINAR_CHECK(fs::is_directory(spec), "resume_from_checkpoint: no such folder '", spec, "'");
+    return spec;
+  }
+  int64_t best = -1;
+  fs::path found;
+  const std::regex re("checkpoint-([0-9]+)");
+  if (fs::is_directory(args_.output_dir))
+    for (const auto& e : fs::directory_iterator(args_.output_dir)) {
+      std::smatch m;
+      const std::string name = e.path().filename().string();
+      if (e.is_directory() && std::regex_match(name, m, re) && std::stoll(m[1]) > best) {
+        best = std::stoll(m[1]);
+        found = e.path();
+      }
+    }
+  AFINAR_CHECK(best >= 0, "resume_from_checkpoint: no checkpoint-N folder in ", args_.output_dir);
+  return found;
+}
+
+void Trainer::load_model_weights(const fs::path& dir) {
+  io::TensorMap w = io::load_safetensors(dir / "model.safetensors");
+  torch::NoGradGuard ng;
+  for (auto& p : model_->named_parameters()) {
+    auto it = w.find(p.key());
+    AFINAR_CHECK_FORMAT(it != w.end(), (dir / "model.safetensors").string(), ": no tensor '", p.key(), "'");
+    AFINAR_CHECK_FORMAT(it->second.sizes() == p.value().sizes(), (dir / "model.safetensors").string(), ": '", p.key(),
+                        "' has shape ", it->second.sizes(), ", the model has ", p.value().sizes());
+    p.value().copy_(it->second);
+  }
+}
+
+void Trainer::load_checkpoint(const fs::path& dir) {
+  load_model_weights(dir);
+  TrainerState saved = TrainerState::load_from_json(dir / "trainer_state.json");
+  state_.global_step = saved.global_step;
+  state_.epoch = saved.epoch;
+  state_.total_flos = saved.total_flos;
+  state_.log_history = saved.log_history;
+  state_.best_metric = saved.best_metric;
+  state_.best_global_step = saved.best_global_step;
+  state_.best_model_checkpoint = saved.best_model_checkpoint;
+  if (fs::exists(dir / "optimizer.safetensors")) optimizer_->load_state_dict(io::load_safetensors(dir / "optimizer.safetensors"));
+  if (fs::exists(dir / "rng_state.safetensors")) {
+    auto rng = io::load_safetensors(dir / "rng_state.safetensors");
+    AFINAR_CHECK_FORMAT(rng.count("cpu"), (dir / "rng_state.safetensors").string(), ": no 'cpu' generator state");
+    at::Generator gen = at::detail::getDefaultCPUGenerator();
+    gen.set_state(rng.at("cpu"));
+  }
 }
 
 void Trainer::rotate_checkpoints() const {

@@ -81,6 +81,11 @@ const std::map<std::string, Binding>& bindings() {
       {"train_sampling_strategy", bind_member(&TrainingArguments::train_sampling_strategy)},
       {"report_to", bind_member(&TrainingArguments::report_to)},
       {"run_name", bind_member(&TrainingArguments::run_name)},
+      {"resume_from_checkpoint", bind_member(&TrainingArguments::resume_from_checkpoint)},
+      {"load_best_model_at_end", bind_member(&TrainingArguments::load_best_model_at_end)},
+      {"full_determinism", bind_member(&TrainingArguments::full_determinism)},
+      {"metric_for_best_model", bind_member(&TrainingArguments::metric_for_best_model)},
+      {"greater_is_better", bind_member(&TrainingArguments::greater_is_better)},
   };
   return b;
 }
@@ -178,7 +183,12 @@ void TrainingArguments::set(const std::string& name, const std::string& value) {
   if (auto it = bindings().find(key); it != bindings().end()) {
     like = it->second.get(*this);
     // Optional members are null by default: type them by what they hold.
-    if (like.is_null()) like = key == "run_name" ? json("") : (key == "save_total_limit" || key == "data_seed") ? json(0) : json(0.0);
+    if (like.is_null()) {
+      if (key == "save_total_limit" || key == "data_seed") like = 0;
+      else if (key == "greater_is_better") like = false;
+      else if (key == "eval_steps") like = 0.0;
+      else like = "";
+    }
   } else if (const KnownField* f = find_known(key)) {
     like = json::parse(f->default_json);
     if (like.is_null()) like = "";
@@ -251,8 +261,13 @@ void TrainingArguments::finalize() {
   if (eval_strategy == "steps") AFINAR_CHECK(*eval_steps > 0, "eval_strategy steps requires a non-zero --eval_steps");
   if (logging_strategy == "steps") AFINAR_CHECK(logging_steps > 0, "logging strategy steps requires non-zero --logging_steps");
   if (save_strategy == "steps") AFINAR_CHECK(save_steps > 0, "save strategy steps requires non-zero --save_steps");
-  // HF's rule for resuming from the best model.
-  if (others_.value("load_best_model_at_end", false))
+  // HF's rules for keeping the best model.
+  if (load_best_model_at_end && !metric_for_best_model) metric_for_best_model = "loss";
+  if (metric_for_best_model && !greater_is_better) {
+    const auto& m = *metric_for_best_model;
+    greater_is_better = !(m == "loss" || m == "eval_loss" || (m.size() >= 4 && m.compare(m.size() - 4, 4, "loss") == 0));
+  }
+  if (load_best_model_at_end)
     AFINAR_CHECK(eval_strategy == save_strategy, "--load_best_model_at_end requires the save and eval strategy to match, but found\n- Evaluation strategy: ",
                  eval_strategy, "\n- Save strategy: ", save_strategy);
 }

@@ -91,6 +91,23 @@ TEST(Map, BatchedAndServedFromCache) {
   EXPECT_TRUE(list_cache_files(f.opts.cache_dir).empty());
 }
 
+TEST(Map, IterYieldsBatchesInOrderFromAMemoryMappedFile) {
+  Fixture f;
+  auto out = f.data.map(word_lengths, f.opts);  // served from the memory-mapped cache file
+  std::vector<int64_t> sizes;
+  std::vector<int64_t> labels;
+  out.iter(2, [&](const std::shared_ptr<arrow::RecordBatch>& b) {
+    sizes.push_back(b->num_rows());
+    const auto& l = static_cast<const arrow::Int64Array&>(*b->GetColumnByName("label"));
+    for (int64_t i = 0; i < l.length(); ++i) labels.push_back(l.Value(i));
+  });
+  EXPECT_EQ(sizes, (std::vector<int64_t>{2, 1}));
+  EXPECT_EQ(labels, (std::vector<int64_t>{1, 0, 1}));
+  // Released pages are read again when touched: the data is unchanged.
+  EXPECT_EQ(out.column_int_lists("input_ids"), (std::vector<std::vector<int32_t>>{{1, 2, 3}, {4}, {1, 2}}));
+  expect_error<InvalidArgument>([&] { out.iter(0, [](const auto&) {}); }, {"batch_size must be positive"});
+}
+
 TEST(Map, FailureLeavesNoCacheFileAndSourceUntouched) {
   Fixture f;
   const auto before = read_file(f.tmp.path / "train.jsonl");

@@ -98,8 +98,13 @@ class Dataset {
   /// hashed: a declared `transform` (name + arguments, as MapOptions) gives the result a
   /// fingerprint derived from the input's; without one it is marked in-memory (no map cache after).
   Dataset filter(const BatchPredicate& predicate, int64_t batch_size = 1000, const std::string& transform = "") const;
-  /// Batched map with a cache keyed on (fingerprint, declared transform); see map.h.
+  /// Batched map with a cache keyed on (fingerprint, declared transform); see map.h. With a
+  /// cache file the output is written batch by batch, never held in memory as a whole.
   Dataset map(const BatchFunction& function, const MapOptions& options) const;
+  /// HF's Dataset.iter(batch_size): `fn` gets each batch of rows in order (the last may be
+  /// shorter). Memory-mapped pages are released after each batch, so one pass over a dataset
+  /// larger than RAM keeps about one batch resident.
+  void iter(int64_t batch_size, const std::function<void(const std::shared_ptr<arrow::RecordBatch>&)>& fn) const;
 
   // ---- HF's on-disk format and exports (disk.cpp, export.cpp) ----
   /// Writes data-NNNNN-of-NNNNN.arrow (Arrow IPC streams), dataset_info.json and state.json into

@@ -23,13 +23,18 @@ struct ModelInputs {
   torch::Tensor attention_mask;  ///< (B, T) int64, 1 = token, 0 = padding; undefined = all ones
   torch::Tensor token_type_ids;  ///< (B, T) int64; undefined = zeros
   torch::Tensor position_ids;    ///< (B, T) int64; undefined = 0..T-1
-  torch::Tensor labels;          ///< (B) int64 for sequence classification; undefined = no loss
+  torch::Tensor labels;          ///< (B) int64 for sequence classification, (B, T) int64 for token
+                                 ///< classification and masked LM (-100 = ignored); undefined = no loss
+  torch::Tensor start_positions;  ///< (B) int64, question answering: answer start token; with end_positions
+  torch::Tensor end_positions;    ///< (B) int64, question answering: answer end token (inclusive)
 };
 
 struct ModelOutputs {
   torch::Tensor loss;               ///< scalar, when labels were given
   torch::Tensor logits;             ///< (B, num_labels) for sequence classification
   torch::Tensor last_hidden_state;  ///< (B, T, H)
+  torch::Tensor start_logits;       ///< (B, T), question answering
+  torch::Tensor end_logits;         ///< (B, T), question answering
 };
 
 /// Base of all pretrained models (transformers' PreTrainedModel).
@@ -68,7 +73,21 @@ struct AutoModelForSequenceClassification {
   static PreTrainedModel from_pretrained(const std::string& name_or_path, const FromPretrainedOptions& opt = {});
 };
 
-/// The config.json model_type values from_pretrained knows ("bert").
+/// The same loading as AutoModelForSequenceClassification, for the other task heads.
+/// logits: (B, T, num_labels).
+struct AutoModelForTokenClassification {
+  static PreTrainedModel from_pretrained(const std::string& name_or_path, const FromPretrainedOptions& opt = {});
+};
+/// logits: (B, T, vocab_size); the decoder weight is tied to the word embeddings.
+struct AutoModelForMaskedLM {
+  static PreTrainedModel from_pretrained(const std::string& name_or_path, const FromPretrainedOptions& opt = {});
+};
+/// start_logits, end_logits: (B, T).
+struct AutoModelForQuestionAnswering {
+  static PreTrainedModel from_pretrained(const std::string& name_or_path, const FromPretrainedOptions& opt = {});
+};
+
+/// The config.json model_type values from_pretrained knows ("bert", "roberta", …), for some head.
 std::vector<std::string> known_model_types();
 
 /// The transformers release whose config.json/safetensors layout save_pretrained writes.
@@ -86,6 +105,16 @@ std::string infer_problem_type(int64_t num_labels, const torch::Tensor& labels);
 /// multi_label_classification → BCE with logits. logits: (B, num_labels).
 torch::Tensor sequence_classification_loss(const torch::Tensor& logits, const torch::Tensor& labels,
                                            const std::string& problem_type);
+
+/// The loss of a token-classification or masked-LM head, as transformers: cross entropy over every
+/// position, labels -100 ignored. logits: (B, T, C), labels: (B, T).
+torch::Tensor token_classification_loss(const torch::Tensor& logits, const torch::Tensor& labels);
+
+/// The loss of a question-answering head, as transformers: positions are clamped to [0, T] and T is
+/// ignored (an answer outside the sequence); the mean of the start and end cross entropies.
+/// start_logits/end_logits: (B, T); start_positions/end_positions: (B) or (B, 1).
+torch::Tensor question_answering_loss(const torch::Tensor& start_logits, const torch::Tensor& end_logits,
+                                      torch::Tensor start_positions, torch::Tensor end_positions);
 
 /// What loading a checkpoint into a model found: model tensors absent from the checkpoint, and
 /// checkpoint tensors the model has no place for (both sorted).

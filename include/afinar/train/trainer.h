@@ -76,6 +76,11 @@ class Trainer {
   void log(std::map<std::string, double> logs);
   void save_checkpoint();
   void rotate_checkpoints() const;
+  /// Restores model, optimizer, scheduler position, RNG and trainer state from a checkpoint.
+  void load_checkpoint(const std::filesystem::path& dir);
+  /// The folder named by args.resume_from_checkpoint ("true"/"latest" → newest in output_dir).
+  std::filesystem::path resolve_checkpoint(const std::string& spec) const;
+  void load_model_weights(const std::filesystem::path& dir);
 
   PreTrainedModel model_;
   TrainingArguments args_;
@@ -89,7 +94,8 @@ class Trainer {
   torch::Device device_{torch::kCPU};
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<LRScheduler> scheduler_;
-  double time_to_first_step_ = 0;  ///< seconds from program start to the end of the first update
+  double time_to_first_step_ = 0;
+  std::map<std::string, double> last_eval_;  ///< metrics of the latest evaluation (best-model tracking)  ///< seconds from program start to the end of the first update
 };
 
 /// The device the Trainer uses: CUDA when present (and use_cpu is false), else CPU.

@@ -26,6 +26,8 @@ struct TrainerState {
   nlohmann::json to_json() const;
   /// Writes `json.dumps(asdict(state), indent=2, sort_keys=True) + "\n"`, atomically.
   void save_to_json(const std::filesystem::path& path) const;
+  /// Reads a trainer_state.json (ours or transformers'); FormatError naming the file otherwise.
+  static TrainerState load_from_json(const std::filesystem::path& path);
 };
 
 }  // namespace afinar

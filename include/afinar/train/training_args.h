@@ -53,6 +53,12 @@ struct TrainingArguments {
   std::string train_sampling_strategy = "random";  ///< random | sequential
   std::vector<std::string> report_to;              ///< "none" or empty; others refused for now
   std::optional<std::string> run_name;
+  /// A checkpoint folder, or "true"/"latest" for the newest checkpoint-N in output_dir.
+  std::optional<std::string> resume_from_checkpoint;
+  bool load_best_model_at_end = false;
+  bool full_determinism = false;  ///< deterministic kernels (torch.use_deterministic_algorithms)
+  std::optional<std::string> metric_for_best_model;  ///< default "loss" when load_best_model_at_end
+  std::optional<bool> greater_is_better;             ///< default: false for *loss, true otherwise
 
   /// Sets a field from a string (CLI flag, YAML scalar). Unknown names → InvalidArgument;
   /// known but unsupported at a non-default value → NotImplemented naming the field.

@@ -111,8 +111,7 @@ BertIntermediateImpl::BertIntermediateImpl(const BertConfig& c) : act(c.hidden_a
   dense = register_module("dense", nn::Linear(c.hidden_size, c.intermediate_size));
 }
 
-torch::Tensor BertIntermediateImpl::forward(const torch::Tensor& hidden) {
-  torch::Tensor x = dense(hidden);  // (B, T, I)
+torch::Tensor bert_activation(const torch::Tensor& x, const std::string& act) {
   if (act == "gelu") return torch::gelu(x);  // exact, erf-based
   if (act == "gelu_pytorch_tanh") return torch::gelu(x, "tanh");
   if (act == "gelu_new") {  // transformers' NewGELUActivation, written out as it is there
@@ -121,7 +120,11 @@ torch::Tensor BertIntermediateImpl::forward(const torch::Tensor& hidden) {
   }
   if (act == "relu") return torch::relu(x);
   if (act == "silu" || act == "swish") return torch::silu(x);
-  throw InvalidArgument(detail::concat("BertIntermediate: unsupported hidden_act '", act, "'"));
+  throw InvalidArgument(detail::concat("unsupported hidden_act '", act, "'"));
+}
+
+torch::Tensor BertIntermediateImpl::forward(const torch::Tensor& hidden) {
+  return bert_activation(dense(hidden), act);  // (B, T, I)
 }
 
 BertOutputImpl::BertOutputImpl(const BertConfig& c) {
@@ -255,13 +258,122 @@ ModelOutputs BertForSequenceClassificationImpl::forward(const ModelInputs& in) {
   return out;
 }
 
-nlohmann::json BertForSequenceClassificationImpl::config_json() const {
+nlohmann::json bert_config_json(const BertConfig& config, const char* arch, torch::ScalarType dtype) {
   nlohmann::json j = config.to_json();
-  j["architectures"] = {"BertForSequenceClassification"};
+  j["architectures"] = {arch};
   j.erase("torch_dtype");  // transformers ≥ 4.56 writes "dtype"
-  j["dtype"] = torch_dtype_name(classifier->weight.scalar_type());
+  j["dtype"] = torch_dtype_name(dtype);
   j["transformers_version"] = kTransformersVersion;
   return j;
+}
+
+nlohmann::json BertForSequenceClassificationImpl::config_json() const {
+  return bert_config_json(config, "BertForSequenceClassification", classifier->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// BertForTokenClassification
+
+BertForTokenClassificationImpl::BertForTokenClassificationImpl(const BertConfig& c) : config(c) {
+  config.validate();
+  bert = register_module("bert", BertModel(c, /*add_pooling_layer=*/false));
+  dropout = register_module("dropout", nn::Dropout(c.classifier_dropout.value_or(c.hidden_dropout_prob)));
+  classifier = register_module("classifier", nn::Linear(c.hidden_size, c.num_labels()));
+  bert_init_weights(*this, config);
+}
+
+ModelOutputs BertForTokenClassificationImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = bert(in).last_hidden_state;         // (B, T, H)
+  out.logits = classifier(dropout(out.last_hidden_state));     // (B, T, num_labels)
+  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  return out;
+}
+
+nlohmann::json BertForTokenClassificationImpl::config_json() const {
+  return bert_config_json(config, "BertForTokenClassification", classifier->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// BertForMaskedLM (BertPredictionHeadTransform, BertLMPredictionHead, BertOnlyMLMHead)
+
+BertPredictionHeadTransformImpl::BertPredictionHeadTransformImpl(const BertConfig& c) : act(c.hidden_act) {
+  dense = register_module("dense", nn::Linear(c.hidden_size, c.hidden_size));
+  LayerNorm = register_module("LayerNorm", layer_norm(c));
+}
+
+torch::Tensor BertPredictionHeadTransformImpl::forward(const torch::Tensor& hidden) {
+  return LayerNorm(bert_activation(dense(hidden), act));  // (B, T, H)
+}
+
+BertLMPredictionHeadImpl::BertLMPredictionHeadImpl(const BertConfig& c) {
+  transform = register_module("transform", BertPredictionHeadTransform(c));
+  bias = register_parameter("bias", torch::zeros({c.vocab_size}));  // as transformers' _init_weights
+}
+
+torch::Tensor BertLMPredictionHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& decoder_weight) {
+  return torch::nn::functional::linear(transform(hidden), decoder_weight, bias);  // (B, T, V)
+}
+
+BertOnlyMLMHeadImpl::BertOnlyMLMHeadImpl(const BertConfig& c) {
+  predictions = register_module("predictions", BertLMPredictionHead(c));
+}
+
+torch::Tensor BertOnlyMLMHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& decoder_weight) {
+  return predictions(hidden, decoder_weight);
+}
+
+BertForMaskedLMImpl::BertForMaskedLMImpl(const BertConfig& c) : config(c) {
+  config.validate();
+  auto tie = c.extra.find("tie_word_embeddings");
+  AFINAR_CHECK(tie == c.extra.end() || !tie->is_boolean() || tie->get<bool>(),
+               "BertForMaskedLM: tie_word_embeddings = false (an untied decoder) is not supported");
+  bert = register_module("bert", BertModel(c, /*add_pooling_layer=*/false));
+  cls = register_module("cls", BertOnlyMLMHead(c));
+  bert_init_weights(*this, config);
+}
+
+ModelOutputs BertForMaskedLMImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = bert(in).last_hidden_state;  // (B, T, H)
+  // The tied decoder: read the embedding parameter at each call, so that loading, .to() and
+  // optimizer updates of it are seen here.
+  out.logits = cls(out.last_hidden_state, bert->embeddings->word_embeddings->weight);  // (B, T, V)
+  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  return out;
+}
+
+nlohmann::json BertForMaskedLMImpl::config_json() const {
+  nlohmann::json j = bert_config_json(config, "BertForMaskedLM", cls->predictions->bias.scalar_type());
+  j["tie_word_embeddings"] = true;
+  return j;
+}
+
+// ---------------------------------------------------------------------------------------------
+// BertForQuestionAnswering
+
+BertForQuestionAnsweringImpl::BertForQuestionAnsweringImpl(const BertConfig& c) : config(c) {
+  config.validate();
+  AFINAR_CHECK(c.num_labels() == 2, "BertForQuestionAnswering: num_labels must be 2 (start, end), got ",
+               c.num_labels());
+  bert = register_module("bert", BertModel(c, /*add_pooling_layer=*/false));
+  qa_outputs = register_module("qa_outputs", nn::Linear(c.hidden_size, c.num_labels()));
+  bert_init_weights(*this, config);
+}
+
+ModelOutputs BertForQuestionAnsweringImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = bert(in).last_hidden_state;                 // (B, T, H)
+  std::vector<torch::Tensor> se = qa_outputs(out.last_hidden_state).split(1, -1);  // 2 × (B, T, 1)
+  out.start_logits = se[0].squeeze(-1).contiguous();                  // (B, T)
+  out.end_logits = se[1].squeeze(-1).contiguous();                    // (B, T)
+  if (in.start_positions.defined() && in.end_positions.defined())
+    out.loss = question_answering_loss(out.start_logits, out.end_logits, in.start_positions, in.end_positions);
+  return out;
+}
+
+nlohmann::json BertForQuestionAnsweringImpl::config_json() const {
+  return bert_config_json(config, "BertForQuestionAnswering", qa_outputs->weight.scalar_type());
 }
 
 }  // namespace afinar

@@ -6,6 +6,7 @@
 #include "afinar/tokenizers/pre_tokenizers/metaspace.h"
 #include "afinar/tokenizers/pre_tokenizers/sequence.h"
 #include "afinar/tokenizers/pre_tokenizers/split.h"
+#include "afinar/tokenizers/pre_tokenizers/unicode_scripts.h"
 #include "afinar/tokenizers/pre_tokenizers/whitespace.h"
 
 namespace afinar::tokenizers {
@@ -78,9 +79,7 @@ std::shared_ptr<const PreTokenizer> make_pre_tokenizer(const nlohmann::json& j, 
         single_char(get<std::string>(j, "delimiter", origin, where), origin, "pre_tokenizer.delimiter"));
   if (type == "Punctuation") return std::make_shared<Punctuation>(behavior(j, "Isolated", origin, where));
   if (type == "Digits") return std::make_shared<Digits>(get_or(j, "individual_digits", false, origin, where));
-  if (type == "UnicodeScripts")
-    AFINAR_NOT_IMPLEMENTED("pre_tokenizer type \"UnicodeScripts\" in ", origin,
-                           " (needs Unicode script data that utf8proc lacks)");
+  if (type == "UnicodeScripts") return std::make_shared<UnicodeScripts>();
   if (type == "Sequence") {
     auto arr = get<json>(j, "pretokenizers", origin, where);
     AFINAR_CHECK_FORMAT(arr.is_array(), origin, ": pre_tokenizer.pretokenizers must be an array");
@@ -90,7 +89,7 @@ std::shared_ptr<const PreTokenizer> make_pre_tokenizer(const nlohmann::json& j, 
   }
   AFINAR_NOT_IMPLEMENTED("pre_tokenizer type \"", type, "\" in ", origin,
                          " (supported: BertPreTokenizer, Whitespace, WhitespaceSplit, ByteLevel, Metaspace, Split, "
-                         "CharDelimiterSplit, Punctuation, Digits, Sequence)");
+                         "CharDelimiterSplit, Punctuation, Digits, UnicodeScripts, Sequence)");
 }
 
 }  // namespace afinar::tokenizers

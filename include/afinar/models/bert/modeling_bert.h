@@ -1,4 +1,5 @@
-/// BERT (transformers' modeling_bert.py), encoder only, with the sequence-classification head.
+/// BERT (transformers' modeling_bert.py), encoder only, with the sequence-classification,
+/// token-classification, masked-LM and question-answering heads.
 ///
 /// Every module is registered under its transformers attribute name, so `named_parameters()` keys
 /// are the checkpoint keys ("bert.encoder.layer.0.attention.self.query.weight", "classifier.bias").
@@ -65,6 +66,10 @@ class BertAttentionImpl : public torch::nn::Module {
   BertSelfOutput output{nullptr};
 };
 TORCH_MODULE(BertAttention);
+
+/// hidden_act applied to x (transformers' ACT2FN): gelu (exact) | gelu_new | gelu_pytorch_tanh | relu |
+/// silu | swish.
+torch::Tensor bert_activation(const torch::Tensor& x, const std::string& act);
 
 /// dense H → I, then hidden_act.
 class BertIntermediateImpl : public torch::nn::Module {
@@ -160,5 +165,91 @@ class BertForSequenceClassificationImpl : public PreTrainedModelImpl {
   torch::nn::Linear classifier{nullptr};
 };
 TORCH_MODULE(BertForSequenceClassification);
+
+/// The config.json of a BERT model with a head: config fields, architectures = {arch}, dtype, version.
+nlohmann::json bert_config_json(const BertConfig& config, const char* arch, torch::ScalarType dtype);
+
+/// Per-token classifier: dropout → classifier on every hidden state; no pooler (as transformers).
+class BertForTokenClassificationImpl : public PreTrainedModelImpl {
+ public:
+  explicit BertForTokenClassificationImpl(const BertConfig& config);
+  /// logits (B, T, num_labels); labels (B, T) with -100 ignored → cross-entropy loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"bert."}; }
+
+  BertConfig config;
+  BertModel bert{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  torch::nn::Linear classifier{nullptr};
+};
+TORCH_MODULE(BertForTokenClassification);
+
+/// dense H → H, hidden_act, LayerNorm (transformers' BertPredictionHeadTransform).
+class BertPredictionHeadTransformImpl : public torch::nn::Module {
+ public:
+  explicit BertPredictionHeadTransformImpl(const BertConfig& config);
+  torch::Tensor forward(const torch::Tensor& hidden);  // (B, T, H) → (B, T, H)
+
+  torch::nn::Linear dense{nullptr};
+  torch::nn::LayerNorm LayerNorm{nullptr};
+  std::string act;
+};
+TORCH_MODULE(BertPredictionHeadTransform);
+
+/// transform, then the decoder H → vocab. The decoder weight is not a parameter of its own: it is
+/// the word-embedding matrix passed to forward (transformers ties cls.predictions.decoder.weight to
+/// bert.embeddings.word_embeddings.weight and decoder.bias to bias, and saves neither decoder key).
+class BertLMPredictionHeadImpl : public torch::nn::Module {
+ public:
+  explicit BertLMPredictionHeadImpl(const BertConfig& config);
+  /// hidden (B, T, H), decoder_weight (V, H) → scores (B, T, V).
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& decoder_weight);
+
+  BertPredictionHeadTransform transform{nullptr};
+  torch::Tensor bias;  ///< (V), "cls.predictions.bias"
+};
+TORCH_MODULE(BertLMPredictionHead);
+
+/// transformers' BertOnlyMLMHead: holds `predictions`, so that names read "cls.predictions.…".
+class BertOnlyMLMHeadImpl : public torch::nn::Module {
+ public:
+  explicit BertOnlyMLMHeadImpl(const BertConfig& config);
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& decoder_weight);
+
+  BertLMPredictionHead predictions{nullptr};
+};
+TORCH_MODULE(BertOnlyMLMHead);
+
+/// Masked language modelling, the decoder tied to the word embeddings (tie_word_embeddings must be
+/// true, the default). No pooler, as transformers.
+class BertForMaskedLMImpl : public PreTrainedModelImpl {
+ public:
+  explicit BertForMaskedLMImpl(const BertConfig& config);
+  /// logits (B, T, vocab_size); labels (B, T) token ids, -100 = not masked → cross-entropy loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"bert."}; }
+
+  BertConfig config;
+  BertModel bert{nullptr};
+  BertOnlyMLMHead cls{nullptr};
+};
+TORCH_MODULE(BertForMaskedLM);
+
+/// Extractive question answering: qa_outputs H → num_labels (2) gives start and end logits per token.
+class BertForQuestionAnsweringImpl : public PreTrainedModelImpl {
+ public:
+  explicit BertForQuestionAnsweringImpl(const BertConfig& config);
+  /// start_logits, end_logits (B, T); start_positions/end_positions (B) → question_answering_loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"bert."}; }
+
+  BertConfig config;
+  BertModel bert{nullptr};
+  torch::nn::Linear qa_outputs{nullptr};
+};
+TORCH_MODULE(BertForQuestionAnswering);
 
 }  // namespace afinar

@@ -1,0 +1,86 @@
+/// RoBERTa (transformers' modeling_roberta.py), encoder only, with the sequence- and
+/// token-classification heads. The encoder and pooler are BERT's (same state-dict names under
+/// "roberta."); the embeddings differ: position ids count real tokens from pad_token_id + 1.
+///
+///   auto cfg = afinar::RobertaConfig::from_json(config_json);
+///   auto model = std::make_shared<afinar::RobertaForSequenceClassificationImpl>(cfg);
+///   auto out = model->forward({.input_ids = ids, .attention_mask = mask});   // out.logits: (B, num_labels)
+#pragma once
+#include <torch/torch.h>
+
+#include "afinar/models/bert/modeling_bert.h"
+#include "afinar/models/roberta/configuration_roberta.h"
+
+namespace afinar {
+
+/// transformers' create_position_ids_from_input_ids: real tokens get padding_idx + 1, + 2, … in
+/// order, padding tokens get padding_idx. input_ids (B, T) → (B, T) int64.
+torch::Tensor roberta_position_ids(const torch::Tensor& input_ids, int64_t padding_idx);
+
+/// BertEmbeddings with position ids from the input ids and a padding row in the position table.
+class RobertaEmbeddingsImpl : public torch::nn::Module {
+ public:
+  explicit RobertaEmbeddingsImpl(const RobertaConfig& config);
+  /// input_ids (B, T) → (B, T, H); token_type_ids/position_ids may be undefined.
+  torch::Tensor forward(const torch::Tensor& input_ids, torch::Tensor token_type_ids, torch::Tensor position_ids);
+
+  torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr}, token_type_embeddings{nullptr};
+  torch::nn::LayerNorm LayerNorm{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  int64_t padding_idx;
+};
+TORCH_MODULE(RobertaEmbeddings);
+
+class RobertaModelImpl : public torch::nn::Module {
+ public:
+  explicit RobertaModelImpl(const RobertaConfig& config, bool add_pooling_layer = true);
+  BertModelOutputs forward(const ModelInputs& inputs);
+
+  RobertaConfig config;
+  RobertaEmbeddings embeddings{nullptr};
+  BertEncoder encoder{nullptr};
+  BertPooler pooler{nullptr};
+};
+TORCH_MODULE(RobertaModel);
+
+/// hidden[:, 0] → dropout → dense → tanh → dropout → out_proj (transformers' RobertaClassificationHead).
+class RobertaClassificationHeadImpl : public torch::nn::Module {
+ public:
+  explicit RobertaClassificationHeadImpl(const RobertaConfig& config);
+  torch::Tensor forward(const torch::Tensor& hidden);  // (B, T, H) → (B, num_labels)
+
+  torch::nn::Linear dense{nullptr}, out_proj{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(RobertaClassificationHead);
+
+class RobertaForSequenceClassificationImpl : public PreTrainedModelImpl {
+ public:
+  explicit RobertaForSequenceClassificationImpl(const RobertaConfig& config);
+  /// logits (B, num_labels); the loss as sequence_classification_loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"roberta."}; }
+
+  RobertaConfig config;
+  RobertaModel roberta{nullptr};
+  RobertaClassificationHead classifier{nullptr};
+};
+TORCH_MODULE(RobertaForSequenceClassification);
+
+class RobertaForTokenClassificationImpl : public PreTrainedModelImpl {
+ public:
+  explicit RobertaForTokenClassificationImpl(const RobertaConfig& config);
+  /// logits (B, T, num_labels); labels (B, T) with -100 ignored.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"roberta."}; }
+
+  RobertaConfig config;
+  RobertaModel roberta{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+  torch::nn::Linear classifier{nullptr};
+};
+TORCH_MODULE(RobertaForTokenClassification);
+
+}  // namespace afinar

@@ -1,0 +1,143 @@
+#include "afinar/models/distilbert/configuration_distilbert.h"
+
+#include <algorithm>
+
+#include "afinar/core/check.h"
+
+namespace afinar {
+
+namespace {
+
+template <typename T>
+void read(const nlohmann::json& j, const char* key, T& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return;
+  try {
+    out = it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw InvalidArgument(detail::concat("config.json: field '", key, "' has the wrong type: ", it->dump()));
+  }
+}
+
+// Fields this struct owns; everything else goes to `extra`.
+const char* const kKnown[] = {
+    "vocab_size", "max_position_embeddings", "sinusoidal_pos_embds", "n_layers", "n_heads", "dim", "hidden_dim",
+    "dropout", "attention_dropout", "activation", "initializer_range", "qa_dropout", "seq_classif_dropout",
+    "pad_token_id", "id2label", "label2id", "num_labels", "problem_type", "architectures", "model_type"};
+
+}  // namespace
+
+void DistilBertConfig::set_num_labels(int64_t n) {
+  AFINAR_CHECK(n > 0, "num_labels must be positive, got ", n);
+  if (n == num_labels()) return;
+  id2label.clear();
+  for (int64_t i = 0; i < n; ++i) id2label.push_back("LABEL_" + std::to_string(i));
+}
+
+DistilBertConfig DistilBertConfig::from_json(const nlohmann::json& j) {
+  AFINAR_CHECK(j.is_object(), "config.json must be a JSON object");
+  DistilBertConfig c;
+  read(j, "vocab_size", c.vocab_size);
+  read(j, "max_position_embeddings", c.max_position_embeddings);
+  read(j, "sinusoidal_pos_embds", c.sinusoidal_pos_embds);
+  read(j, "n_layers", c.n_layers);
+  read(j, "n_heads", c.n_heads);
+  read(j, "dim", c.dim);
+  read(j, "hidden_dim", c.hidden_dim);
+  read(j, "dropout", c.dropout);
+  read(j, "attention_dropout", c.attention_dropout);
+  read(j, "activation", c.activation);
+  read(j, "initializer_range", c.initializer_range);
+  read(j, "qa_dropout", c.qa_dropout);
+  read(j, "seq_classif_dropout", c.seq_classif_dropout);
+  read(j, "problem_type", c.problem_type);
+  read(j, "architectures", c.architectures);
+  if (auto it = j.find("pad_token_id"); it != j.end()) {
+    if (it->is_null()) c.pad_token_id.reset();
+    else {
+      int64_t v = 0;
+      read(j, "pad_token_id", v);
+      c.pad_token_id = v;
+    }
+  }
+  // id2label is {"0": "NEG", "1": "POS"}; it decides num_labels, as in transformers.
+  if (auto it = j.find("id2label"); it != j.end() && it->is_object() && !it->empty()) {
+    std::vector<std::string> labels(it->size());
+    for (const auto& [k, v] : it->items()) {
+      size_t i = 0;
+      try {
+        i = std::stoul(k);
+      } catch (const std::exception&) {
+        throw InvalidArgument(detail::concat("config.json: id2label key '", k, "' is not an index"));
+      }
+      AFINAR_CHECK(i < labels.size() && v.is_string(), "config.json: id2label must map 0..", labels.size() - 1,
+                   " to names, got key '", k, "' → ", v.dump());
+      labels[i] = v.get<std::string>();
+    }
+    c.id2label = std::move(labels);
+  } else if (auto n = j.find("num_labels"); n != j.end() && n->is_number_integer()) {
+    c.set_num_labels(n->get<int64_t>());
+  }
+  for (const auto& [k, v] : j.items())
+    if (std::find(std::begin(kKnown), std::end(kKnown), k) == std::end(kKnown)) c.extra[k] = v;
+  return c;
+}
+
+nlohmann::json DistilBertConfig::to_json() const {
+  nlohmann::json j = extra;
+  j["model_type"] = "distilbert";
+  if (!architectures.empty()) j["architectures"] = architectures;
+  j["vocab_size"] = vocab_size;
+  j["max_position_embeddings"] = max_position_embeddings;
+  j["sinusoidal_pos_embds"] = sinusoidal_pos_embds;
+  j["n_layers"] = n_layers;
+  j["n_heads"] = n_heads;
+  j["dim"] = dim;
+  j["hidden_dim"] = hidden_dim;
+  j["dropout"] = dropout;
+  j["attention_dropout"] = attention_dropout;
+  j["activation"] = activation;
+  j["initializer_range"] = initializer_range;
+  j["qa_dropout"] = qa_dropout;
+  j["seq_classif_dropout"] = seq_classif_dropout;
+  j["pad_token_id"] = pad_token_id ? nlohmann::json(*pad_token_id) : nlohmann::json(nullptr);
+  nlohmann::json id2 = nlohmann::json::object(), l2id = nlohmann::json::object();
+  for (size_t i = 0; i < id2label.size(); ++i) {
+    id2[std::to_string(i)] = id2label[i];
+    l2id[id2label[i]] = i;
+  }
+  j["id2label"] = id2;
+  j["label2id"] = l2id;
+  if (!problem_type.empty()) j["problem_type"] = problem_type;
+  return j;
+}
+
+void DistilBertConfig::validate() const {
+  AFINAR_CHECK(vocab_size > 0, "DistilBertConfig: vocab_size must be positive, got ", vocab_size);
+  AFINAR_CHECK(dim > 0 && n_heads > 0 && dim % n_heads == 0, "DistilBertConfig: dim (", dim,
+               ") must be a multiple of n_heads (", n_heads, ")");
+  AFINAR_CHECK(n_layers >= 0, "DistilBertConfig: n_layers must be >= 0, got ", n_layers);
+  AFINAR_CHECK(hidden_dim > 0, "DistilBertConfig: hidden_dim must be positive, got ", hidden_dim);
+  AFINAR_CHECK(max_position_embeddings > 0, "DistilBertConfig: max_position_embeddings must be positive, got ",
+               max_position_embeddings);
+  auto prob = [](double p) { return p >= 0.0 && p <= 1.0; };
+  AFINAR_CHECK(prob(dropout) && prob(attention_dropout) && prob(qa_dropout) && prob(seq_classif_dropout),
+               "DistilBertConfig: dropout probabilities must be in [0, 1], got dropout ", dropout,
+               ", attention_dropout ", attention_dropout, ", qa_dropout ", qa_dropout, ", seq_classif_dropout ",
+               seq_classif_dropout);
+  AFINAR_CHECK(!pad_token_id || (*pad_token_id >= 0 && *pad_token_id < vocab_size), "DistilBertConfig: pad_token_id ",
+               pad_token_id.value_or(0), " out of the vocabulary (", vocab_size, ")");
+  static const char* const acts[] = {"gelu", "gelu_new", "gelu_pytorch_tanh", "relu", "silu", "swish"};
+  AFINAR_CHECK(std::find(std::begin(acts), std::end(acts), activation) != std::end(acts),
+               "DistilBertConfig: activation '", activation,
+               "' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish)");
+  if (sinusoidal_pos_embds)
+    AFINAR_NOT_IMPLEMENTED("DistilBertConfig: sinusoidal_pos_embds = true (frozen sinusoidal positions)");
+  AFINAR_CHECK(num_labels() > 0, "DistilBertConfig: num_labels must be positive");
+  AFINAR_CHECK(problem_type.empty() || problem_type == "regression" ||
+                   problem_type == "single_label_classification" || problem_type == "multi_label_classification",
+               "DistilBertConfig: problem_type '", problem_type,
+               "' must be regression, single_label_classification or multi_label_classification");
+}
+
+}  // namespace afinar

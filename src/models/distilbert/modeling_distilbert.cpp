@@ -1,0 +1,191 @@
+// DistilBERT as transformers' models/distilbert/modeling_distilbert.py (v5.23): same module
+// names, same math (sdpa attention, post-norm blocks).
+#include "afinar/models/distilbert/modeling_distilbert.h"
+
+#include <cmath>
+
+#include "afinar/core/check.h"
+#include "afinar/models/bert/modeling_bert.h"
+
+namespace afinar {
+
+namespace nn = torch::nn;
+
+namespace {
+nn::LayerNorm layer_norm(const DistilBertConfig& c) {
+  return nn::LayerNorm(nn::LayerNormOptions({c.dim}).eps(1e-12));  // fixed in transformers
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Embeddings (modeling_distilbert.py: class Embeddings)
+
+DistilBertEmbeddingsImpl::DistilBertEmbeddingsImpl(const DistilBertConfig& c) {
+  auto word = nn::EmbeddingOptions(c.vocab_size, c.dim);
+  if (c.pad_token_id) word.padding_idx(*c.pad_token_id);
+  word_embeddings = register_module("word_embeddings", nn::Embedding(word));
+  position_embeddings =
+      register_module("position_embeddings", nn::Embedding(nn::EmbeddingOptions(c.max_position_embeddings, c.dim)));
+  LayerNorm = register_module("LayerNorm", layer_norm(c));
+  dropout = register_module("dropout", nn::Dropout(c.dropout));
+  position_ids = register_buffer("position_ids", torch::arange(c.max_position_embeddings).unsqueeze(0));  // (1, P)
+}
+
+torch::Tensor DistilBertEmbeddingsImpl::forward(const torch::Tensor& input_ids, torch::Tensor position_ids_in) {
+  AFINAR_CHECK(input_ids.dim() == 2, "DistilBertEmbeddings: input_ids must be (batch, seq_len), got shape ",
+               input_ids.sizes());
+  const int64_t T = input_ids.size(1), P = position_ids.size(1);
+  if (!position_ids_in.defined()) {
+    AFINAR_CHECK(T <= P, "DistilBertEmbeddings: sequence length ", T, " exceeds max_position_embeddings ", P,
+                 " (HINT: truncate the inputs to ", P, " tokens)");
+    position_ids_in = position_ids.slice(1, 0, T);  // (1, T)
+  }
+  torch::Tensor x = word_embeddings(input_ids) + position_embeddings(position_ids_in);  // (B, T, dim)
+  return dropout(LayerNorm(x));
+}
+
+// ---------------------------------------------------------------------------------------------
+// DistilBertSelfAttention, FFN, TransformerBlock, Transformer
+
+DistilBertSelfAttentionImpl::DistilBertSelfAttentionImpl(const DistilBertConfig& c)
+    : n_heads(c.n_heads), head_size(c.dim / c.n_heads), dropout_p(c.attention_dropout) {
+  q_lin = register_module("q_lin", nn::Linear(c.dim, c.dim));
+  k_lin = register_module("k_lin", nn::Linear(c.dim, c.dim));
+  v_lin = register_module("v_lin", nn::Linear(c.dim, c.dim));
+  out_lin = register_module("out_lin", nn::Linear(c.dim, c.dim));
+}
+
+torch::Tensor DistilBertSelfAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask) {
+  const int64_t B = hidden.size(0), T = hidden.size(1);
+  auto heads = [&](const torch::Tensor& x) {  // (B, T, dim) → (B, nh, T, hd)
+    return x.view({B, T, n_heads, head_size}).transpose(1, 2);
+  };
+  torch::Tensor q = heads(q_lin(hidden)), k = heads(k_lin(hidden)), v = heads(v_lin(hidden));
+  const double scale = 1.0 / std::sqrt(static_cast<double>(head_size));
+  torch::Tensor out = at::scaled_dot_product_attention(
+      q, k, v, mask.defined() ? std::optional<torch::Tensor>(mask) : std::nullopt,
+      is_training() ? dropout_p : 0.0, /*is_causal=*/false, scale);  // (B, nh, T, hd)
+  return out_lin(out.transpose(1, 2).reshape({B, T, n_heads * head_size}));  // (B, T, dim)
+}
+
+DistilBertFFNImpl::DistilBertFFNImpl(const DistilBertConfig& c) : activation(c.activation) {
+  dropout = register_module("dropout", nn::Dropout(c.dropout));
+  lin1 = register_module("lin1", nn::Linear(c.dim, c.hidden_dim));
+  lin2 = register_module("lin2", nn::Linear(c.hidden_dim, c.dim));
+}
+
+torch::Tensor DistilBertFFNImpl::forward(const torch::Tensor& hidden) {
+  return dropout(lin2(bert_activation(lin1(hidden), activation)));  // (B, T, hidden_dim) → (B, T, dim)
+}
+
+DistilBertTransformerBlockImpl::DistilBertTransformerBlockImpl(const DistilBertConfig& c) {
+  attention = register_module("attention", DistilBertSelfAttention(c));
+  sa_layer_norm = register_module("sa_layer_norm", layer_norm(c));
+  ffn = register_module("ffn", DistilBertFFN(c));
+  output_layer_norm = register_module("output_layer_norm", layer_norm(c));
+}
+
+torch::Tensor DistilBertTransformerBlockImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask) {
+  torch::Tensor a = sa_layer_norm(attention(hidden, mask) + hidden);  // (B, T, dim)
+  return output_layer_norm(ffn(a) + a);                               // (B, T, dim)
+}
+
+DistilBertTransformerImpl::DistilBertTransformerImpl(const DistilBertConfig& c) {
+  layer = register_module("layer", nn::ModuleList());
+  for (int64_t i = 0; i < c.n_layers; ++i) layer->push_back(DistilBertTransformerBlock(c));
+}
+
+torch::Tensor DistilBertTransformerImpl::forward(torch::Tensor hidden, const torch::Tensor& mask) {
+  for (const auto& m : *layer) hidden = m->as<DistilBertTransformerBlockImpl>()->forward(hidden, mask);
+  return hidden;  // (B, T, dim)
+}
+
+// ---------------------------------------------------------------------------------------------
+// DistilBertModel
+
+DistilBertModelImpl::DistilBertModelImpl(const DistilBertConfig& c) : config(c) {
+  config.validate();
+  embeddings = register_module("embeddings", DistilBertEmbeddings(c));
+  transformer = register_module("transformer", DistilBertTransformer(c));
+}
+
+torch::Tensor DistilBertModelImpl::forward(const ModelInputs& in) {
+  AFINAR_CHECK(in.input_ids.defined(), "DistilBertModel: input_ids is required");
+  AFINAR_CHECK(!in.token_type_ids.defined() || !in.token_type_ids.any().item<bool>(),
+               "DistilBertModel: DistilBERT has no token types, but token_type_ids has non-zero entries "
+               "(HINT: drop token_type_ids from the inputs)");
+  torch::Tensor x = embeddings(in.input_ids, in.position_ids);                      // (B, T, dim)
+  return transformer(x, bert_extended_attention_mask(in.attention_mask, x.scalar_type()));  // (B, T, dim)
+}
+
+void distilbert_init_weights(nn::Module& module, const DistilBertConfig& c, const std::vector<std::string>* only) {
+  BertConfig same_rule;  // BERT's rule reads only initializer_range
+  same_rule.initializer_range = c.initializer_range;
+  bert_init_weights(module, same_rule, only);
+}
+
+namespace {
+nlohmann::json distilbert_config_json(const DistilBertConfig& config, const char* arch, torch::ScalarType dtype) {
+  nlohmann::json j = config.to_json();
+  j["architectures"] = {arch};
+  j.erase("torch_dtype");  // transformers ≥ 4.56 writes "dtype"
+  j["dtype"] = torch_dtype_name(dtype);
+  j["transformers_version"] = kTransformersVersion;
+  return j;
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// DistilBertForSequenceClassification
+
+DistilBertForSequenceClassificationImpl::DistilBertForSequenceClassificationImpl(const DistilBertConfig& c)
+    : config(c) {
+  config.validate();
+  distilbert = register_module("distilbert", DistilBertModel(c));
+  pre_classifier = register_module("pre_classifier", nn::Linear(c.dim, c.dim));
+  classifier = register_module("classifier", nn::Linear(c.dim, c.num_labels()));
+  dropout = register_module("dropout", nn::Dropout(c.seq_classif_dropout));
+  distilbert_init_weights(*this, config);
+}
+
+ModelOutputs DistilBertForSequenceClassificationImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = distilbert(in);                                        // (B, T, dim)
+  torch::Tensor pooled = torch::relu(pre_classifier(out.last_hidden_state.select(1, 0)));  // (B, dim)
+  out.logits = classifier(dropout(pooled));                                      // (B, num_labels)
+  if (in.labels.defined()) {
+    if (config.problem_type.empty())  // decided once, from the first labels seen (as transformers)
+      config.problem_type = infer_problem_type(config.num_labels(), in.labels);
+    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type);
+  }
+  return out;
+}
+
+nlohmann::json DistilBertForSequenceClassificationImpl::config_json() const {
+  return distilbert_config_json(config, "DistilBertForSequenceClassification", classifier->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// DistilBertForTokenClassification
+
+DistilBertForTokenClassificationImpl::DistilBertForTokenClassificationImpl(const DistilBertConfig& c) : config(c) {
+  config.validate();
+  distilbert = register_module("distilbert", DistilBertModel(c));
+  dropout = register_module("dropout", nn::Dropout(c.dropout));
+  classifier = register_module("classifier", nn::Linear(c.dim, c.num_labels()));
+  distilbert_init_weights(*this, config);
+}
+
+ModelOutputs DistilBertForTokenClassificationImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = distilbert(in);                       // (B, T, dim)
+  out.logits = classifier(dropout(out.last_hidden_state));      // (B, T, num_labels)
+  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  return out;
+}
+
+nlohmann::json DistilBertForTokenClassificationImpl::config_json() const {
+  return distilbert_config_json(config, "DistilBertForTokenClassification", classifier->weight.scalar_type());
+}
+
+}  // namespace afinar

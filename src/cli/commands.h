@@ -9,5 +9,6 @@ void add_train_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_datasets_command(CLI::App& app);
+void add_hub_command(CLI::App& app);
 
 }  // namespace afinar::cli

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   afinar::cli::add_predict_command(app);
   afinar::cli::add_tokenize_command(app);
   afinar::cli::add_datasets_command(app);
+  afinar::cli::add_hub_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

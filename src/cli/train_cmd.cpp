@@ -15,7 +15,9 @@
 #include "afinar/train/text_classification.h"
 #include "afinar/train/trainer.h"
 #include "commands.h"
+#include "run_common.h"
 #include "run_output.h"
+#include "tasks.h"
 #include "training_flags.h"
 
 namespace afinar::cli {
@@ -29,87 +31,15 @@ struct TrainOptions {
   int64_t max_train_samples = -1, max_eval_samples = -1, max_predict_samples = -1;
   bool freeze_base_model = false;
   int64_t freeze_layers = 0;
+  std::vector<std::shared_ptr<TrainerCallback>> callbacks;  ///< from script flags (early stopping)
 };
-
-std::vector<std::string> split_commas(const std::string& s) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t c = s.find(',', start);
-    std::string part = s.substr(start, c == std::string::npos ? std::string::npos : c - start);
-    if (!part.empty()) out.push_back(part);
-    if (c == std::string::npos) break;
-    start = c + 1;
-  }
-  return out;
-}
-
-DatasetDict load_raw_datasets(const TrainOptions& o) {
-  if (!o.dataset_name.empty()) {
-    AFINAR_CHECK(o.train_file.empty() && o.validation_file.empty() && o.test_file.empty(),
-                 "give either --dataset_name or --train_file/--validation_file/--test_file, not both");
-    return load_dataset(o.dataset_name);
-  }
-  AFINAR_CHECK(!o.train_file.empty() || !o.test_file.empty() || !o.validation_file.empty(),
-               "no data: give --dataset_name, or --train_file / --validation_file / --test_file");
-  DatasetDict dd;
-  if (!o.train_file.empty()) dd.set("train", load_file(o.train_file));
-  if (!o.validation_file.empty()) dd.set("validation", load_file(o.validation_file));
-  if (!o.test_file.empty()) dd.set("test", load_file(o.test_file));
-  return dd;
-}
-
-Dataset head(const Dataset& ds, int64_t n) {
-  if (n < 0 || n >= ds.num_rows()) return ds;
-  std::vector<int64_t> idx(n);
-  for (int64_t i = 0; i < n; ++i) idx[i] = i;
-  return ds.select(idx);
-}
-
-// Transfer learning (train only the head) or partial fine-tuning (freeze embeddings + N layers).
-void apply_freezing(const PreTrainedModel& model, const TrainOptions& o) {
-  const auto prefixes = model->base_parameter_prefixes();
-  int64_t trainable = 0, total = 0;
-  for (auto& p : model->named_parameters()) {
-    const std::string& name = p.key();
-    bool base = false;
-    for (const auto& pre : prefixes) base = base || name.rfind(pre, 0) == 0;
-    bool freeze = o.freeze_base_model && base;
-    if (o.freeze_layers > 0 && base) {
-      freeze = freeze || name.find("embeddings.") != std::string::npos;
-      for (int64_t i = 0; i < o.freeze_layers; ++i)
-        freeze = freeze || name.find(".layer." + std::to_string(i) + ".") != std::string::npos;
-    }
-    if (freeze) p.value().set_requires_grad(false);
-    total += p.value().numel();
-    if (p.value().requires_grad()) trainable += p.value().numel();
-  }
-  std::printf("trainable params: %lld || all params: %lld || trainable%%: %.4f\n", static_cast<long long>(trainable),
-              static_cast<long long>(total), 100.0 * static_cast<double>(trainable) / static_cast<double>(total));
-}
-
-void print_non_defaults(const TrainingArguments& args) {
-  const auto defaults = TrainingArguments(args.output_dir).to_json();
-  std::cout << "TrainingArguments(";
-  bool first = true;
-  const auto current = args.to_json();
-  for (const auto& [k, v] : current.items()) {
-    if (k != "output_dir" && defaults.contains(k) && defaults[k] == v) continue;
-    std::cout << (first ? "" : ", ") << k << "=" << v.dump();
-    first = false;
-  }
-  std::cout << ")  [other fields at transformers' defaults; all in " << args.output_dir << "/training_args.json]\n";
-}
 
 void run(const TrainOptions& o, TrainingArguments args) {
   args.finalize();
-  AFINAR_CHECK(args.do_train || args.do_eval || args.do_predict, "nothing to do: give --do_train, --do_eval and/or --do_predict");
   // Everything is loaded and checked before the output folder is touched: bad input leaves nothing behind.
-  DatasetDict raw = load_raw_datasets(o);
+  DatasetDict raw = load_raw_datasets({o.dataset_name, o.train_file, o.validation_file, o.test_file});
   std::cout << raw << "\n";
-  AFINAR_CHECK(!args.do_train || raw.contains("train"), "--do_train requires a train split; splits found: ", raw.repr());
-  AFINAR_CHECK(!args.do_eval || raw.contains("validation"), "--do_eval requires a validation split (or --validation_file)");
-  AFINAR_CHECK(!args.do_predict || raw.contains("test"), "--do_predict requires a test split (or --test_file)");
+  check_splits(raw, args);
 
   Tokenizer tok = AutoTokenizer::from_pretrained(o.tokenizer_name.empty() ? o.model_name_or_path : o.tokenizer_name);
   ClassificationPreprocessing pre;
@@ -128,7 +58,7 @@ void run(const TrainOptions& o, TrainingArguments args) {
     const int64_t n = model->config_json().value("id2label", nlohmann::json::object()).size();
     for (int64_t i = 0; i < std::max<int64_t>(n, 2); ++i) labels.push_back(i);
   }
-  apply_freezing(model, o);
+  apply_freezing(model, o.freeze_base_model, o.freeze_layers);
 
   std::map<std::string, Examples> data;
   auto prep = [&](const std::string& split, int64_t limit, bool need_labels) {
@@ -143,45 +73,31 @@ void run(const TrainOptions& o, TrainingArguments args) {
                   data.count("validation") ? &data["validation"] : nullptr, &tok);
   trainer.set_compute_metrics(accuracy_f1_metrics(static_cast<int64_t>(labels.size())));
   trainer.add_callback(std::make_shared<ProgressCallback>(std::cout, !args.disable_tqdm && ::isatty(STDOUT_FILENO)));
-  print_non_defaults(trainer.args());
-
-  fs::create_directories(args.output_dir);
-  write_file_atomic(fs::path(args.output_dir) / "training_args.json", trainer.args().to_json().dump(2) + "\n");
-  if (args.do_train) {
-    TrainOutput out = trainer.train();
-    trainer.save_model(args.output_dir);
-    auto m = out.metrics;
-    m["train_samples"] = static_cast<double>(data["train"].size());
-    log_metrics("train", m);
-    save_metrics(args.output_dir, "train", m);
-    trainer.state().save_to_json(fs::path(args.output_dir) / "trainer_state.json");
-  }
-  if (args.do_eval) {
-    auto m = trainer.evaluate();
-    m["eval_samples"] = static_cast<double>(data["validation"].size());
-    log_metrics("eval", m);
-    save_metrics(args.output_dir, "eval", m);
-  }
-  if (args.do_predict) {
-    PredictionOutput p = trainer.predict(data["test"]);
+  for (const auto& cb : o.callbacks) trainer.add_callback(cb);
+  run_trainer(trainer, args, data, [&](PredictionOutput& p) {
     save_npy(fs::path(args.output_dir) / "predict_logits.npy", p.predictions);
     auto pred = p.predictions.argmax(-1);
     std::string txt = "index\tprediction\n";
     for (int64_t i = 0; i < pred.size(0); ++i)
       txt += std::to_string(i) + "\t" + std::to_string(labels[pred[i].item<int64_t>()]) + "\n";
     write_file_atomic(fs::path(args.output_dir) / "predict_results.txt", txt);
-    p.metrics["test_samples"] = static_cast<double>(data["test"].size());
-    log_metrics("test", p.metrics);
-    save_metrics(args.output_dir, "test", p.metrics);
-  }
+  });
 }
 
 }  // namespace
 
 void add_train_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("train", "Fine-tune a model for text classification (run_classification)");
+  auto* cmd = app.add_subcommand("train",
+                                 "Fine-tune a model: text-classification (run_classification, the default), "
+                                 "token-classification (run_ner), fill-mask (run_mlm), text-generation (run_clm), "
+                                 "translation (run_translation)");
   auto o = std::make_shared<TrainOptions>();
+  auto t = std::make_shared<TaskOptions>();
+  auto task = std::make_shared<std::string>("text-classification");
   auto flags = std::make_shared<TrainingFlags>();
+  cmd->add_option("--task", *task, "What to fine-tune for (Hugging Face pipeline task names)")
+      ->check(CLI::IsMember({"text-classification", "token-classification", "fill-mask", "text-generation",
+                             "translation"}));
   cmd->add_option("--model_name_or_path", o->model_name_or_path, "Model folder or Hub id")->required();
   cmd->add_option("--tokenizer_name", o->tokenizer_name, "Tokenizer folder or Hub id (default: the model's)");
   cmd->add_option("--dataset_name", o->dataset_name, "Dataset folder or Hub id (load_dataset)");
@@ -197,11 +113,58 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--max_predict_samples", o->max_predict_samples, "Use only the first N test examples");
   cmd->add_flag("--freeze_base_model", o->freeze_base_model, "Transfer learning: train only the task head");
   cmd->add_option("--freeze_layers", o->freeze_layers, "Freeze the embeddings and the first N layers");
+  // The other tasks' script flags (run_ner, run_mlm/run_clm, run_translation).
+  cmd->add_option("--text_column_name", t->text_column_name, "token-classification: the word-list column (default tokens)");
+  cmd->add_flag("--label_all_tokens", t->label_all_tokens, "token-classification: label every sub-token, not only the first");
+  cmd->add_flag("--return_entity_level_metrics", t->return_entity_level_metrics,
+                "token-classification: precision/recall/F1 per entity type");
+  cmd->add_option("--block_size", t->block_size, "text-generation: tokens per training block")->check(CLI::PositiveNumber);
+  cmd->add_option("--mlm_probability", t->mlm_probability, "fill-mask: share of tokens masked")->check(CLI::Range(0.0, 1.0));
+  cmd->add_flag("--line_by_line", t->line_by_line, "fill-mask: one example per non-empty line instead of blocks");
+  cmd->add_option("--source_lang", t->source_lang, "translation: source language (e.g. en)");
+  cmd->add_option("--target_lang", t->target_lang, "translation: target language (e.g. de)");
+  cmd->add_option("--source_prefix", t->source_prefix, "translation: text put before every source (T5: 'translate English to German: ')");
+  cmd->add_option("--max_source_length", t->max_source_length, "translation: source truncation")->check(CLI::PositiveNumber);
+  cmd->add_option("--max_target_length", t->max_target_length, "translation: target truncation")->check(CLI::PositiveNumber);
+  cmd->add_flag("--predict_with_generate", t->predict_with_generate, "translation: generate for eval/predict and report BLEU");
+  cmd->add_option("--num_beams", t->num_beams, "translation: beams for generate")->check(CLI::PositiveNumber);
+  cmd->add_option("--generation_max_length", t->generation_max_length, "translation: max length of generated outputs")
+      ->check(CLI::PositiveNumber);
   flags->add_to(cmd);
-  cmd->callback([o, flags] {
+  cmd->callback([cmd, o, t, task, flags] {
     TrainingArguments args(/*output_dir=*/"");
     flags->apply(args);
-    run(*o, std::move(args));
+    o->callbacks = flags->callbacks();
+    // A flag of one task given to another is an error, never ignored.
+    const std::map<std::string, std::vector<std::string>> own = {
+        {"text-classification", {"--text_column_names"}},
+        {"token-classification", {"--text_column_name", "--label_all_tokens", "--return_entity_level_metrics"}},
+        {"fill-mask", {"--mlm_probability", "--line_by_line"}},
+        {"text-generation", {"--block_size"}},
+        {"translation", {"--source_lang", "--target_lang", "--source_prefix", "--max_source_length", "--max_target_length",
+                         "--predict_with_generate", "--num_beams", "--generation_max_length"}}};
+    for (const auto& [owner, names] : own)
+      for (const auto& name : names)
+        AFINAR_CHECK(owner == *task || cmd->count(name) == 0, name, " applies to --task ", owner, ", not to --task ", *task);
+    AFINAR_CHECK(*task == "text-classification" || *task == "token-classification" || cmd->count("--label_column_name") == 0,
+                 "--label_column_name applies to text-classification and token-classification, not to --task ", *task);
+    if (*task == "text-classification") return run(*o, std::move(args));
+    t->files = {o->dataset_name, o->train_file, o->validation_file, o->test_file};
+    t->model_name_or_path = o->model_name_or_path;
+    t->tokenizer_name = o->tokenizer_name;
+    t->max_train_samples = o->max_train_samples;
+    t->max_eval_samples = o->max_eval_samples;
+    t->max_predict_samples = o->max_predict_samples;
+    t->freeze_base_model = o->freeze_base_model;
+    t->freeze_layers = o->freeze_layers;
+    t->pad_to_max_length = o->pad_to_max_length;
+    t->callbacks = o->callbacks;
+    if (cmd->count("--max_seq_length")) t->max_seq_length = o->max_seq_length;
+    if (cmd->count("--label_column_name")) t->label_column_name = o->label_column_name;
+    if (*task == "token-classification") return run_token_classification(*t, std::move(args));
+    if (*task == "fill-mask") return run_language_modeling(*t, std::move(args), /*mlm=*/true);
+    if (*task == "text-generation") return run_language_modeling(*t, std::move(args), /*mlm=*/false);
+    run_translation(*t, std::move(args));
   });
 }
 

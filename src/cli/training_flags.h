@@ -3,9 +3,12 @@
 #include <CLI/CLI.hpp>
 
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "afinar/train/callbacks.h"
 #include "afinar/train/training_args.h"
 
 namespace afinar::cli {
@@ -17,8 +20,13 @@ class TrainingFlags {
   void add_to(CLI::App* cmd, const std::vector<std::string>& skip = {});
   /// Applies the flags given to `args` (boolean flags without a value mean true).
   void apply(TrainingArguments& args) const;
+  /// Callbacks the script flags ask for: EarlyStoppingCallback for --early_stopping_patience N
+  /// (with --early_stopping_threshold X), as HF's example scripts add it.
+  std::vector<std::shared_ptr<TrainerCallback>> callbacks() const;
 
  private:
+  std::optional<int64_t> early_stopping_patience_;
+  double early_stopping_threshold_ = 0.0;
   std::map<std::string, std::vector<std::string>> values_;
   std::map<std::string, CLI::Option*> options_;
 };

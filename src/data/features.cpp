@@ -158,6 +158,45 @@ Feature Feature::translation(std::vector<std::string> languages) {
   return f;
 }
 
+Feature Feature::audio(int64_t sampling_rate, bool decode, int64_t num_channels, int64_t stream_index) {
+  Feature f;
+  f.kind_ = Kind::Audio;
+  f.sampling_rate_ = sampling_rate > 0 ? sampling_rate : -1;
+  f.decode_ = decode;
+  f.num_channels_ = num_channels > 0 ? num_channels : -1;
+  f.stream_index_ = stream_index >= 0 ? stream_index : -1;
+  return f;
+}
+
+Feature Feature::image(const std::string& mode, bool decode) {
+  Feature f;
+  f.kind_ = Kind::Image;
+  f.dtype_ = mode;
+  f.decode_ = decode;
+  return f;
+}
+
+int64_t Feature::sampling_rate() const {
+  expect(kind_ == Kind::Audio, "sampling_rate", kind_);
+  return sampling_rate_;
+}
+int64_t Feature::num_channels() const {
+  expect(kind_ == Kind::Audio, "num_channels", kind_);
+  return num_channels_;
+}
+int64_t Feature::stream_index() const {
+  expect(kind_ == Kind::Audio, "stream_index", kind_);
+  return stream_index_;
+}
+const std::string& Feature::mode() const {
+  expect(kind_ == Kind::Image, "mode", kind_);
+  return dtype_;
+}
+bool Feature::decode() const {
+  expect(kind_ == Kind::Audio || kind_ == Kind::Image, "decode", kind_);
+  return decode_;
+}
+
 const std::string& Feature::dtype() const {
   expect(kind_ == Kind::Value, "dtype", kind_);
   return dtype_;
@@ -217,6 +256,8 @@ std::shared_ptr<arrow::DataType> Feature::arrow_type() const {
       for (const auto& l : langs) fs.push_back(arrow::field(l, arrow::utf8()));
       return arrow::struct_(fs);
     }
+    case Kind::Audio:
+    case Kind::Image: return arrow::struct_({arrow::field("bytes", arrow::binary()), arrow::field("path", arrow::utf8())});
   }
   return nullptr;
 }
@@ -260,6 +301,18 @@ ordered_json Feature::to_json() const {
       j["languages"] = strings_;
       j["_type"] = "Translation";
       break;
+    case Kind::Audio:  // Features.to_dict drops the fields left at their defaults
+      if (sampling_rate_ > 0) j["sampling_rate"] = sampling_rate_;
+      if (!decode_) j["decode"] = false;
+      if (num_channels_ > 0) j["num_channels"] = num_channels_;
+      if (stream_index_ >= 0) j["stream_index"] = stream_index_;
+      j["_type"] = "Audio";
+      break;
+    case Kind::Image:
+      if (!dtype_.empty()) j["mode"] = dtype_;
+      if (!decode_) j["decode"] = false;
+      j["_type"] = "Image";
+      break;
   }
   return j;
 }
@@ -295,11 +348,18 @@ Feature Feature::from_json(const ordered_json& j) {
     }
     if (type == "LargeList") return large_list(from_json(j.at("feature")));
     if (type == "Translation") return translation(j.at("languages").get<std::vector<std::string>>());
+    auto opt_int = [&](const char* key) {
+      return j.contains(key) && !j[key].is_null() ? j[key].get<int64_t>() : int64_t(-1);
+    };
+    const bool decode = !j.contains("decode") || j["decode"].is_null() || j["decode"].get<bool>();
+    if (type == "Audio") return audio(opt_int("sampling_rate"), decode, opt_int("num_channels"), opt_int("stream_index"));
+    if (type == "Image")
+      return image(j.contains("mode") && !j["mode"].is_null() ? j["mode"].get<std::string>() : "", decode);
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(detail::concat("features: malformed ", type, " ", j.dump(), ": ", e.what()));
   }
   throw FormatError(detail::concat("features: afinar does not read feature type '", type,
-                                   "' (it reads Value, ClassLabel, List, Sequence, LargeList, Translation, structs)"));
+                                   "' (it reads Value, ClassLabel, List, Sequence, LargeList, Translation, Audio, Image, structs)"));
 }
 
 std::string Feature::repr() const {
@@ -311,6 +371,14 @@ std::string Feature::repr() const {
     case Kind::LargeList: return "LargeList(" + item_->repr() + ")";
     case Kind::Struct: return Features(*fields_).repr();
     case Kind::Translation: return "Translation(languages=" + python_list(strings_) + ")";
+    case Kind::Audio: {
+      auto opt = [](int64_t v) { return v < 0 ? std::string("None") : std::to_string(v); };
+      return "Audio(sampling_rate=" + opt(sampling_rate_) + ", decode=" + (decode_ ? "True" : "False") +
+             ", num_channels=" + opt(num_channels_) + ", stream_index=" + opt(stream_index_) + ")";
+    }
+    case Kind::Image:
+      return "Image(mode=" + (dtype_.empty() ? std::string("None") : python_repr(dtype_)) +
+             ", decode=" + (decode_ ? "True" : "False") + ")";
   }
   return "";
 }
@@ -324,6 +392,10 @@ bool Feature::operator==(const Feature& o) const {
     case Kind::List:
     case Kind::LargeList: return length_ == o.length_ && *item_ == *o.item_;
     case Kind::Struct: return *fields_ == *o.fields_;
+    case Kind::Audio:
+      return sampling_rate_ == o.sampling_rate_ && decode_ == o.decode_ && num_channels_ == o.num_channels_ &&
+             stream_index_ == o.stream_index_;
+    case Kind::Image: return dtype_ == o.dtype_ && decode_ == o.decode_;
   }
   return false;
 }

@@ -303,8 +303,17 @@ Dataset IterableDataset::to_dataset() const {
 
 std::map<std::string, IterableDataset> load_iterable_dataset(const std::string& path, const LoadDatasetOptions& options) {
   std::map<std::string, IterableDataset> out;
-  for (const auto& [split, files] : data::resolve_splits(path, options).splits)
+  const auto resolved = data::resolve_splits(path, options);
+  for (const auto& [split, files] : resolved.splits) {
+    if (resolved.builder == "conll") {  // a sentence spans lines: CoNLL files are read whole
+      std::vector<std::shared_ptr<arrow::Table>> tables;
+      for (const auto& f : files) tables.push_back(data::read_conll(f));
+      auto table = tables.size() == 1 ? tables.front() : unwrap(arrow::ConcatenateTables(tables), path);
+      out.emplace(split, IterableDataset::from_dataset(Dataset(table, files.front().string())));
+      continue;
+    }
     out.emplace(split, IterableDataset::from_files(files));
+  }
   return out;
 }
 

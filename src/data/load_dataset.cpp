@@ -4,6 +4,8 @@
 #include <arrow/api.h>
 
 #include <algorithm>
+#include <cmath>
+#include <regex>
 
 #include "afinar/hub/cache.h"
 #include "data_files.h"
@@ -16,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const std::vector<std::string>& builder_names() {
-  static const std::vector<std::string> names = {"json", "csv", "tsv", "parquet", "arrow", "text"};
+  static const std::vector<std::string> names = {"json", "csv", "tsv", "parquet", "arrow", "text", "conll"};
   return names;
 }
 
@@ -108,9 +110,17 @@ namespace data {
 
 ResolvedSplits resolve_splits(const std::string& path, const LoadDatasetOptions& options) {
   if (is_builder(path)) {
+    if (options.data_files.empty() && !options.data_dir.empty()) {
+      std::error_code ec;
+      AFINAR_CHECK_FORMAT(fs::is_directory(options.data_dir, ec), "load_dataset('", path, "'): data_dir ",
+                          options.data_dir, " is not a folder");
+      ResolvedSplits r{path, resolve_folder(options.data_dir)};
+      AFINAR_CHECK_FORMAT(!r.splits.empty(), "load_dataset('", path, "'): no data files in ", options.data_dir);
+      return r;
+    }
     AFINAR_CHECK(!options.data_files.empty(), "load_dataset('", path,
-                 "') needs options.data_files (split → files), e.g. {{\"train\", {\"train.jsonl\"}}}");
-    return files_of(path, options, {});
+                 "') needs options.data_files (split → files) or options.data_dir, e.g. {{\"train\", {\"train.jsonl\"}}}");
+    return files_of(path, options, options.data_dir);
   }
   std::error_code ec;
   if (fs::is_directory(path, ec)) return folder_files(path, options);
@@ -139,6 +149,73 @@ DatasetDict load_dataset(const std::string& path, const LoadDatasetOptions& opti
   DatasetDict dd;
   for (const auto& [split, files] : resolved.splits) dd.set(split, load_split(resolved.builder, files));
   return dd;
+}
+
+Dataset load_dataset_split(const std::string& path, const std::string& split, const LoadDatasetOptions& options) {
+  return select_split(load_dataset(path, options), split);
+}
+
+Dataset select_split(const DatasetDict& dd, const std::string& spec) {
+  // ReadInstruction.from_spec: parts joined by '+', each split[from:to](rounding).
+  static const std::regex part_re(R"(^\s*([\w\-.]+)(?:\[(?:(-?[\d_]+)(%)?)?:(?:(-?[\d_]+)(%)?)?\])?(?:\(([^)]*)\))?\s*$)");
+  std::vector<Dataset> parts;
+  std::string fp_parts;
+  size_t start = 0;
+  while (start <= spec.size()) {
+    size_t plus = spec.find('+', start);
+    if (plus == std::string::npos) plus = spec.size();
+    const std::string part = spec.substr(start, plus - start);
+    start = plus + 1;
+    std::smatch m;
+    AFINAR_CHECK(std::regex_match(part, m, part_re), "Unrecognized split format: '", part, "' in '", spec,
+                 "'; HINT: use split, split[from:to] or split[from%:to%], joined by '+'");
+    const std::string name = m[1].str();
+    AFINAR_CHECK(dd.contains(name), "Unknown split \"", name, "\". Should be one of ", join(dd.splits()), ".");
+    const bool from_pct = m[3].matched, to_pct = m[5].matched;
+    AFINAR_CHECK(!m[2].matched || !m[4].matched || from_pct == to_pct,
+                 "split '", part, "': from and to must use the same unit (rows or %)");
+    const bool pct = from_pct || to_pct;
+    const std::string rounding = m[6].matched ? m[6].str() : (pct ? "closest" : "");
+    AFINAR_CHECK(rounding.empty() || rounding == "closest" || rounding == "pct1_dropremainder",
+                 "split '", part, "': rounding must be either closest or pct1_dropremainder");
+    AFINAR_CHECK(pct || rounding.empty(), "split '", part,
+                 "': It is forbidden to specify rounding if not using percent slicing.");
+    const Dataset& ds = dd[name];
+    const int64_t n = ds.num_rows();
+    auto number = [](std::string s) {
+      std::erase(s, '_');
+      return std::stoll(s);
+    };
+    auto to_abs = [&](int64_t boundary) -> int64_t {
+      if (rounding == "pct1_dropremainder") {
+        AFINAR_CHECK(n >= 100, "split '", part, "': Using \"pct1_dropremainder\" rounding on a split with less than 100 "
+                     "elements is forbidden: it always results in an empty dataset.");
+        return boundary * (n / 100);
+      }
+      return int64_t(std::nearbyint(double(boundary) * double(n) / 100.0));  // round half to even
+    };
+    int64_t from = m[2].matched ? number(m[2].str()) : 0;
+    int64_t to = m[4].matched ? number(m[4].str()) : n;
+    if (pct) {
+      from = m[2].matched ? to_abs(from) : 0;
+      to = m[4].matched ? to_abs(to) : n;
+    }
+    if (from < 0) from = std::max<int64_t>(n + from, 0);
+    if (to < 0) to = std::max<int64_t>(n + to, 0);
+    from = std::min(from, n);
+    to = std::min(to, n);
+    const int64_t len = std::max<int64_t>(to - from, 0);
+    const std::string fp = data::hash_parts({ds.fingerprint(), "select_split", std::to_string(from), std::to_string(len)});
+    parts.emplace_back(ds.table()->Slice(from, len), ds.origin(), fp);
+    fp_parts += fp;
+    if (plus == spec.size()) break;
+  }
+  int64_t total = 0;
+  for (const auto& p : parts) total += p.num_rows();
+  AFINAR_CHECK(total > 0, "Instruction \"", spec, "\" corresponds to no data!");
+  if (parts.size() == 1) return parts.front();
+  Dataset out = concatenate_datasets(parts);
+  return Dataset(out.table(), out.origin(), data::hash_parts({parts.front().fingerprint(), "concat", fp_parts}));
 }
 
 }  // namespace afinar

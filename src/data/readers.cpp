@@ -142,7 +142,8 @@ std::shared_ptr<arrow::Table> read_with_builder(const std::string& builder, cons
     check_exists(file);
     return read_text(file);
   }
-  throw InvalidArgument("unknown builder '" + builder + "'; afinar has json, csv, tsv, parquet, arrow, text");
+  if (builder == "conll") return read_conll(file);
+  throw InvalidArgument("unknown builder '" + builder + "'; afinar has json, csv, tsv, parquet, arrow, text, conll");
 }
 
 }  // namespace afinar::data

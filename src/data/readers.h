@@ -33,6 +33,13 @@ std::shared_ptr<arrow::Table> read_arrow_ipc(const fs::path& file);
 /// One row per line in a `text` column, as HF's "text" builder (universal newlines, no line ends).
 std::shared_ptr<arrow::Table> read_text(const fs::path& file);
 
+/// HF's conll2003 features: id, tokens, and pos_tags / chunk_tags / ner_tags as ClassLabel lists.
+Features conll2003_features();
+/// A CoNLL-2003 file built as HF's conll2003 script builds it (one row per sentence, ids "0"..;
+/// -DOCSTART- lines skipped). FormatError names the file and line of a malformed line or a tag
+/// outside conll2003's label lists.
+std::shared_ptr<arrow::Table> read_conll(const fs::path& file);
+
 /// The builder name for a file's extension ("json", "csv", "tsv", "parquet", "arrow", "text"),
 /// or "" when afinar cannot read it.
 std::string builder_for_extension(const fs::path& file);

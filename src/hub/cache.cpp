@@ -1,7 +1,11 @@
 #include "afinar/hub/cache.h"
 
+#include "afinar/hub/api.h"
+
 #include <algorithm>
 #include <cctype>
+#include <fnmatch.h>
+
 #include <cstdlib>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -72,7 +76,15 @@ void download_file(const std::string& url, const fs::path& dest, const fs::path&
   }
 }
 
-fs::path download_snapshot(const std::string& repo_id, RepoType type, const std::string& revision) {
+bool allowed(const std::string& name, const std::vector<std::string>& patterns) {
+  if (patterns.empty()) return true;
+  for (const auto& p : patterns)
+    if (::fnmatch(p.c_str(), name.c_str(), 0) == 0) return true;
+  return false;
+}
+
+fs::path download_snapshot(const std::string& repo_id, RepoType type, const std::string& revision,
+                           const std::vector<std::string>& allow_patterns = {}) {
   const std::string kind = type == RepoType::Model ? "models" : "datasets";
   const std::string api = endpoint() + "/api/" + kind + "/" + repo_id + "/revision/" + revision;
   HttpResponse r = http_get(api);
@@ -96,6 +108,7 @@ fs::path download_snapshot(const std::string& repo_id, RepoType type, const std:
   for (const auto& s : info.value("siblings", nlohmann::json::array())) {
     const std::string name = s.value("rfilename", "");
     check_relative_name(repo_id, name);
+    if (!allowed(name, allow_patterns)) continue;
     fs::path dest = snap / name;
     if (fs::exists(dest)) continue;  // follows the link: a dangling one is fetched again
     fs::create_directories(dest.parent_path());
@@ -105,6 +118,7 @@ fs::path download_snapshot(const std::string& repo_id, RepoType type, const std:
   }
   fs::create_directories(folder / "refs");
   if (revision != sha) write_file_atomic(folder / "refs" / revision, sha);
+  fs::create_directories(snap);
   return snap;
 }
 
@@ -156,6 +170,19 @@ fs::path resolve_repo(const std::string& name_or_path, RepoType type, const std:
                (hub_cache_dir() / repo_folder_name(name_or_path, type)).string(),
                "), and HF_HUB_OFFLINE is set. HINT: run tools/setup.sh to seed the cache, or unset HF_HUB_OFFLINE");
   return download_snapshot(name_or_path, type, revision);
+}
+
+fs::path snapshot_download(const std::string& repo_id, RepoType type, const std::string& revision,
+                           const std::vector<std::string>& allow_patterns) {
+  const char* what = type == RepoType::Model ? "model" : "dataset";
+  AFINAR_CHECK(looks_like_repo_id(repo_id), repo_id, ": not a Hub ", what, " id (owner/name)");
+  if (offline()) {
+    auto snap = cached_snapshot(repo_id, type, revision);
+    AFINAR_CHECK(snap.has_value(), repo_id, ": HF_HUB_OFFLINE is set and the ", what, " is not in the cache (",
+                 (hub_cache_dir() / repo_folder_name(repo_id, type)).string(), ")");
+    return *snap;
+  }
+  return download_snapshot(repo_id, type, revision, allow_patterns);
 }
 
 }  // namespace afinar::hub

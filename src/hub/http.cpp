@@ -84,6 +84,43 @@ HttpResponse http_get(const std::string& url) {
   throw FormatError(detail::concat(url, ": request failed after 3 tries: ", err));
 }
 
+HttpResponse http_request(const std::string& method, const std::string& url, const std::string& body,
+                          const std::string& content_type, const std::string& token) {
+  static CurlGlobal global;
+  std::string err;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+    CURL* c = curl_easy_init();
+    AFINAR_CHECK_FORMAT(c != nullptr, "curl_easy_init failed");
+    curl_slist* hdrs = nullptr;
+    std::string tok = token;
+    if (tok.empty())
+      if (const char* t = std::getenv("HF_TOKEN"); t && *t) tok = t;
+    if (!tok.empty()) hdrs = curl_slist_append(hdrs, ("Authorization: Bearer " + tok).c_str());
+    hdrs = curl_slist_append(hdrs, "User-Agent: afinar/0.1");
+    hdrs = curl_slist_append(hdrs, ("Content-Type: " + content_type).c_str());
+    hdrs = curl_slist_append(hdrs, "Expect:");  // no 100-continue round trip
+    HttpResponse r;
+    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_string);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+    CURLcode rc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    curl_slist_free_all(hdrs);
+    curl_easy_cleanup(c);
+    if (rc == CURLE_OK && r.status < 500) return r;
+    err = rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(r.status);
+  }
+  throw FormatError(detail::concat(method, " ", url, ": request failed after 3 tries: ", err));
+}
+
 namespace {
 
 /// Streams a 200/206 body into the partial file (opened on the first byte: appended to for a

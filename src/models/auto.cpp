@@ -1,159 +1,21 @@
-// AutoModelFor{SequenceClassification,TokenClassification,MaskedLM,QuestionAnswering}: config.json's
-// model_type → the model class of that head, registered explicitly in one table (no static
-// self-registration).
-#include <iostream>
-
+// AutoModelFor{SequenceClassification,TokenClassification,MaskedLM,CausalLM,Seq2SeqLM,
+// QuestionAnswering}: config.json's model_type → the model class of that head, registered
+// explicitly in one table (no static self-registration). The factories live with their family.
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/hub/cache.h"
-#include "afinar/io/safetensors.h"
-#include "afinar/models/bert/modeling_bert.h"
-#include "afinar/models/distilbert/modeling_distilbert.h"
 #include "afinar/models/modeling.h"
-#include "afinar/models/roberta/modeling_roberta.h"
+#include "auto_factories.h"
 
 namespace afinar {
 
 namespace {
 
-/// Restores the global CPU generator on scope exit: building a model draws random initial
-/// weights that loading then overwrites; restoring the state makes the head init draw exactly
-/// what transformers draws after torch.manual_seed (it initialises only the missing tensors).
-class CpuRngStateGuard {
- public:
-  CpuRngStateGuard() : gen_(at::detail::getDefaultCPUGenerator()) {
-    std::lock_guard<std::mutex> lock(gen_.mutex());
-    state_ = gen_.get_state();
-  }
-  ~CpuRngStateGuard() {
-    std::lock_guard<std::mutex> lock(gen_.mutex());
-    gen_.set_state(state_);
-  }
-
- private:
-  at::Generator gen_;
-  torch::Tensor state_;
-};
-
-void warn_load_report(const LoadReport& r, const std::string& arch, const std::string& source) {
-  auto list = [](const std::vector<std::string>& v) {
-    std::string s = "[";
-    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", '" : "'") + v[i] + "'";
-    return s + "]";
-  };
-  if (!r.unexpected.empty())
-    std::cerr << "Some weights of the model checkpoint at " << source << " were not used when initializing "
-              << arch << ": " << list(r.unexpected) << "\n- This IS expected if you are initializing " << arch
-              << " from the checkpoint of a model trained on another task or with another architecture.\n";
-  if (!r.missing.empty())
-    std::cerr << "Some weights of " << arch << " were not initialized from the model checkpoint at " << source
-              << " and are newly initialized: " << list(r.missing)
-              << "\nYou should probably TRAIN this model on a down-stream task to be able to use it for "
-                 "predictions and inference.\n";
-}
-
-/// Initialises the parameters named in `missing` as the architecture's _init_weights does.
-void init_missing(torch::nn::Module& m, const BertConfig& c, const std::vector<std::string>& missing) {
-  bert_init_weights(m, c, &missing);  // RobertaConfig too: same rule
-}
-void init_missing(torch::nn::Module& m, const DistilBertConfig& c, const std::vector<std::string>& missing) {
-  distilbert_init_weights(m, c, &missing);
-}
-
-/// num_labels / id2label / problem_type of from_pretrained's options applied to a config.
-template <typename Config>
-void apply_label_options(Config& cfg, const FromPretrainedOptions& opt) {
-  if (!opt.id2label.empty()) {
-    AFINAR_CHECK(!opt.num_labels || *opt.num_labels == static_cast<int64_t>(opt.id2label.size()), "num_labels (",
-                 opt.num_labels.value_or(0), ") disagrees with id2label (", opt.id2label.size(), " names)");
-    cfg.id2label = opt.id2label;
-  } else if (opt.num_labels) {
-    cfg.set_num_labels(*opt.num_labels);
-  }
-  if (!opt.problem_type.empty()) cfg.problem_type = opt.problem_type;
-}
-
-/// Builds `Model` from config.json, loads the checkpoint tensors into it, initialises what the
-/// checkpoint lacks as transformers does, and warns about missing and unused tensors.
-/// `adapt` may edit the checkpoint tensors first (legacy names of one head).
-template <typename Model, typename Config>
-PreTrainedModel load_model(const nlohmann::json& config_json, const fs::path& dir, const std::string& source,
-                           const FromPretrainedOptions& opt, const char* arch, const char* base_model_prefix,
-                           void (*adapt)(io::TensorMap&) = nullptr) {
-  Config cfg = Config::from_json(config_json);
-  apply_label_options(cfg, opt);
-  cfg.validate();
-
-  io::TensorMap weights = io::load_checkpoint_weights(dir);
-  if (adapt) adapt(weights);
-  std::shared_ptr<Model> model;
-  {
-    CpuRngStateGuard keep_rng;
-    model = std::make_shared<Model>(cfg);
-  }
-  LoadReport report = load_pretrained_weights(*model, std::move(weights), base_model_prefix, source);
-  init_missing(*model, cfg, report.missing);
-  warn_load_report(report, arch, source);
-  model->eval();
-  return model;
-}
-
-/// Older BERT MLM checkpoints also store the tied decoder: its weight is the word embeddings
-/// (dropped), its bias is cls.predictions.bias.
-void drop_tied_bert_decoder(io::TensorMap& w) {
-  w.erase("cls.predictions.decoder.weight");
-  auto bias = w.find("cls.predictions.decoder.bias");
-  if (bias == w.end()) return;
-  if (!w.count("cls.predictions.bias")) w["cls.predictions.bias"] = bias->second;
-  w.erase(bias);
-}
-
-PreTrainedModel bert_for_sequence_classification(const nlohmann::json& j, const fs::path& dir,
-                                                 const std::string& source, const FromPretrainedOptions& opt) {
-  return load_model<BertForSequenceClassificationImpl, BertConfig>(j, dir, source, opt,
-                                                                   "BertForSequenceClassification", "bert");
-}
-PreTrainedModel bert_for_token_classification(const nlohmann::json& j, const fs::path& dir,
-                                              const std::string& source, const FromPretrainedOptions& opt) {
-  return load_model<BertForTokenClassificationImpl, BertConfig>(j, dir, source, opt, "BertForTokenClassification",
-                                                                "bert");
-}
-PreTrainedModel bert_for_masked_lm(const nlohmann::json& j, const fs::path& dir, const std::string& source,
-                                   const FromPretrainedOptions& opt) {
-  return load_model<BertForMaskedLMImpl, BertConfig>(j, dir, source, opt, "BertForMaskedLM", "bert",
-                                                     &drop_tied_bert_decoder);
-}
-PreTrainedModel bert_for_question_answering(const nlohmann::json& j, const fs::path& dir,
-                                            const std::string& source, const FromPretrainedOptions& opt) {
-  return load_model<BertForQuestionAnsweringImpl, BertConfig>(j, dir, source, opt, "BertForQuestionAnswering",
-                                                              "bert");
-}
-
-PreTrainedModel roberta_for_sequence_classification(const nlohmann::json& j, const fs::path& dir,
-                                                    const std::string& source, const FromPretrainedOptions& opt) {
-  return load_model<RobertaForSequenceClassificationImpl, RobertaConfig>(
-      j, dir, source, opt, "RobertaForSequenceClassification", "roberta");
-}
-PreTrainedModel roberta_for_token_classification(const nlohmann::json& j, const fs::path& dir,
-                                                 const std::string& source, const FromPretrainedOptions& opt) {
-  return load_model<RobertaForTokenClassificationImpl, RobertaConfig>(j, dir, source, opt,
-                                                                      "RobertaForTokenClassification", "roberta");
-}
-
-PreTrainedModel distilbert_for_sequence_classification(const nlohmann::json& j, const fs::path& dir,
-                                                       const std::string& source, const FromPretrainedOptions& opt) {
-  return load_model<DistilBertForSequenceClassificationImpl, DistilBertConfig>(
-      j, dir, source, opt, "DistilBertForSequenceClassification", "distilbert");
-}
-PreTrainedModel distilbert_for_token_classification(const nlohmann::json& j, const fs::path& dir,
-                                                    const std::string& source, const FromPretrainedOptions& opt) {
-  return load_model<DistilBertForTokenClassificationImpl, DistilBertConfig>(
-      j, dir, source, opt, "DistilBertForTokenClassification", "distilbert");
-}
+using namespace detail;  // the factories
 
 using Factory = PreTrainedModel (*)(const nlohmann::json&, const fs::path&, const std::string&,
                                     const FromPretrainedOptions&);
-enum class Task { SequenceClassification, TokenClassification, MaskedLM, QuestionAnswering };
+enum class Task { SequenceClassification, TokenClassification, MaskedLM, QuestionAnswering, CausalLM, Seq2SeqLM };
 
 /// One row per model_type: its factory per task (nullptr = that head does not exist for it).
 struct Registered {
@@ -162,6 +24,8 @@ struct Registered {
   Factory for_token_classification;
   Factory for_masked_lm;
   Factory for_question_answering;
+  Factory for_causal_lm = nullptr;
+  Factory for_seq2seq_lm = nullptr;
 
   Factory factory(Task t) const {
     switch (t) {
@@ -169,6 +33,8 @@ struct Registered {
       case Task::TokenClassification: return for_token_classification;
       case Task::MaskedLM: return for_masked_lm;
       case Task::QuestionAnswering: return for_question_answering;
+      case Task::CausalLM: return for_causal_lm;
+      case Task::Seq2SeqLM: return for_seq2seq_lm;
     }
     return nullptr;
   }
@@ -181,6 +47,19 @@ const std::vector<Registered>& registry() {
       {"roberta", &roberta_for_sequence_classification, &roberta_for_token_classification, nullptr, nullptr},
       {"distilbert", &distilbert_for_sequence_classification, &distilbert_for_token_classification, nullptr,
        nullptr},
+      // Decoders (GPT-2, the Llama family) — rows here.
+      {"gpt2", &gpt2_for_sequence_classification, &gpt2_for_token_classification, nullptr,
+       &gpt2_for_question_answering, &gpt2_lm_head_model},
+      // The Llama family: one implementation, the config fields differ.
+      {"llama", &llama_for_sequence_classification, &llama_for_token_classification, nullptr,
+       &llama_for_question_answering, &llama_for_causal_lm},
+      {"qwen2", &llama_for_sequence_classification, &llama_for_token_classification, nullptr,
+       &llama_for_question_answering, &llama_for_causal_lm},
+      {"mistral", &llama_for_sequence_classification, &llama_for_token_classification, nullptr,
+       &llama_for_question_answering, &llama_for_causal_lm},
+      // Encoder-decoders (T5, BART) — rows here.
+      {"t5", nullptr, nullptr, nullptr, nullptr, nullptr, &t5_for_conditional_generation},
+      {"bart", &bart_for_sequence_classification, nullptr, nullptr, nullptr, nullptr, &bart_for_conditional_generation},
   };
   return models;
 }
@@ -238,6 +117,16 @@ PreTrainedModel AutoModelForMaskedLM::from_pretrained(const std::string& name_or
 PreTrainedModel AutoModelForQuestionAnswering::from_pretrained(const std::string& name_or_path,
                                                                const FromPretrainedOptions& opt) {
   return auto_from_pretrained(Task::QuestionAnswering, "AutoModelForQuestionAnswering", name_or_path, opt);
+}
+
+PreTrainedModel AutoModelForCausalLM::from_pretrained(const std::string& name_or_path,
+                                                      const FromPretrainedOptions& opt) {
+  return auto_from_pretrained(Task::CausalLM, "AutoModelForCausalLM", name_or_path, opt);
+}
+
+PreTrainedModel AutoModelForSeq2SeqLM::from_pretrained(const std::string& name_or_path,
+                                                       const FromPretrainedOptions& opt) {
+  return auto_from_pretrained(Task::Seq2SeqLM, "AutoModelForSeq2SeqLM", name_or_path, opt);
 }
 
 }  // namespace afinar

@@ -207,6 +207,11 @@ Encoding Tokenizer::encode_impl(std::string_view text, const std::string_view* p
   Encoding a = tokenizers::encode_sequence(impl, text, 0);
   std::optional<Encoding> b;
   if (pair) b = tokenizers::encode_sequence(impl, *pair, 1);
+  return finish(std::move(a), std::move(b), opt, pad);
+}
+
+Encoding Tokenizer::finish(Encoding a, std::optional<Encoding> b, const EncodeOptions& opt, bool pad) const {
+  const Impl& impl = need(impl_);
   if (opt.truncation) {
     size_t max_len = opt.max_length.value_or(impl.model_max_length);
     size_t added = opt.add_special_tokens && impl.post_processor ? impl.post_processor->added_tokens(b.has_value()) : 0;
@@ -221,6 +226,24 @@ Encoding Tokenizer::encode_impl(std::string_view text, const std::string_view* p
   return out;
 }
 
+Encoding Tokenizer::encode_pretokenized(const std::vector<std::string>& words, const EncodeOptions& opt) const {
+  const Impl& impl = need(impl_);
+  // tokenizers' encode_single_sequence for InputSequence::PreTokenized: one sub-encoding per word
+  // (its offsets relative to the word), merged without growing offsets.
+  Encoding merged;
+  for (size_t w = 0; w < words.size(); ++w) {
+    Encoding e = tokenizers::encode_sequence(impl, words[w], 0);
+    std::fill(e.word_ids.begin(), e.word_ids.end(), static_cast<int32_t>(w));
+    auto append = [](auto& to, auto& from) { to.insert(to.end(), from.begin(), from.end()); };
+    append(merged.ids, e.ids), append(merged.type_ids, e.type_ids), append(merged.offsets, e.offsets);
+    append(merged.word_ids, e.word_ids), append(merged.sequence_ids, e.sequence_ids);
+    append(merged.special_tokens_mask, e.special_tokens_mask), append(merged.attention_mask, e.attention_mask);
+    merged.tokens.insert(merged.tokens.end(), std::make_move_iterator(e.tokens.begin()),
+                         std::make_move_iterator(e.tokens.end()));
+  }
+  return finish(std::move(merged), std::nullopt, opt, true);
+}
+
 void Tokenizer::pad_to(Encoding& e, size_t target, const EncodeOptions& opt) const {
   const Impl& impl = need(impl_);
   if (e.size() >= target) return;
@@ -230,35 +253,49 @@ void Tokenizer::pad_to(Encoding& e, size_t target, const EncodeOptions& opt) con
   tokenizers::pad_encoding(e, target, *id, pad_token(), opt.padding_side.value_or(impl.padding_side));
 }
 
-std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::string>& texts, const EncodeOptions& opt,
-                                              size_t num_threads) const {
+template <typename EncodeOne>
+std::vector<Encoding> Tokenizer::batch_impl(size_t n, const EncodeOptions& opt, size_t num_threads,
+                                            EncodeOne encode_one) const {
   need(impl_);
-  std::vector<Encoding> out(texts.size());
+  std::vector<Encoding> out(n);
   if (num_threads == 0) num_threads = std::max(1u, std::thread::hardware_concurrency());
-  num_threads = std::min(num_threads, (texts.size() + 63) / 64);
+  num_threads = std::min(num_threads, (n + 63) / 64);
   std::atomic<size_t> next{0};
   std::exception_ptr error;
   std::mutex error_mu;
+  const bool pad_each = opt.padding != "longest";
   auto work = [&] {
     try {
-      for (size_t begin; (begin = next.fetch_add(64)) < texts.size();)
-        for (size_t i = begin; i < std::min(begin + 64, texts.size()); ++i)
-          out[i] = encode_impl(texts[i], nullptr, opt, opt.padding != "longest");
+      for (size_t begin; (begin = next.fetch_add(64)) < n;)
+        for (size_t i = begin; i < std::min(begin + 64, n); ++i) out[i] = encode_one(i, pad_each);
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mu);
       if (!error) error = std::current_exception();
-      next = texts.size();
+      next = n;
     }
   };
   tokenizers::WorkerPool::instance().run(num_threads, work);
   if (error) std::rethrow_exception(error);
-  if (opt.padding == "longest") {  // the batch's longest sets the length
+  if (!pad_each) {  // the batch's longest sets the length
     size_t longest = 0;
     for (const auto& e : out) longest = std::max(longest, e.size());
     if (auto target = tokenizers::pad_target(*impl_, opt, longest))
       for (auto& e : out) pad_to(e, *target, opt);
   }
   return out;
+}
+
+std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::string>& texts, const EncodeOptions& opt,
+                                              size_t num_threads) const {
+  return batch_impl(texts.size(), opt, num_threads,
+                    [&](size_t i, bool pad) { return encode_impl(texts[i], nullptr, opt, pad); });
+}
+
+std::vector<Encoding> Tokenizer::encode_pretokenized_batch(const std::vector<std::vector<std::string>>& batch,
+                                                           const EncodeOptions& opt, size_t num_threads) const {
+  // padding "longest" pads a lone encoding to its own length (a no-op); batch_impl pads after.
+  return batch_impl(batch.size(), opt, num_threads,
+                    [&](size_t i, bool) { return encode_pretokenized(batch[i], opt); });
 }
 
 std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special_tokens,
@@ -311,6 +348,15 @@ size_t Tokenizer::vocab_size() const {
   for (const auto& t : impl.added.tokens())
     if (!impl.model->token_to_id(t.content)) ++n;
   return n;
+}
+
+std::vector<int32_t> Tokenizer::all_special_ids() const {
+  const Impl& impl = need(impl_);
+  std::vector<int32_t> ids;
+  for (const auto& t : impl.added.tokens())
+    if (t.special) ids.push_back(t.id);
+  std::sort(ids.begin(), ids.end());
+  return ids;
 }
 
 std::optional<int32_t> Tokenizer::pad_token_id() const {

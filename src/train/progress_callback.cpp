@@ -29,7 +29,7 @@ std::string ProgressCallback::progress_line(int64_t step, int64_t total, double 
   return os.str();
 }
 
-void ProgressCallback::on_train_begin(const TrainingArguments&, const TrainerState& s) {
+void ProgressCallback::on_train_begin(const TrainingArguments&, const TrainerState& s, TrainerControl&) {
   start_ = last_print_ = std::chrono::steady_clock::now();
   epochs_ = std::max<int64_t>(1, s.num_train_epochs);
 }
@@ -41,7 +41,7 @@ void ProgressCallback::print_line(const TrainerState& s, bool final) {
   else out_ << line << "\n" << std::flush;
 }
 
-void ProgressCallback::on_step_end(const TrainingArguments&, const TrainerState& s) {
+void ProgressCallback::on_step_end(const TrainingArguments&, const TrainerState& s, TrainerControl&) {
   flush_rows(s.global_step);
   // Redraw on a terminal at most 10 times a second; elsewhere a line every ~10 s keeps logs short.
   auto now = std::chrono::steady_clock::now();
@@ -83,11 +83,11 @@ void ProgressCallback::table_row(int64_t step) {
   out_ << "\n" << std::flush;
 }
 
-void ProgressCallback::on_log(const TrainingArguments&, const TrainerState& s, const std::map<std::string, double>& logs) {
+void ProgressCallback::on_log(const TrainingArguments&, const TrainerState& s, TrainerControl&, const Metrics& logs) {
   if (logs.count("loss")) rows_[s.global_step]["loss"] = logs.at("loss");
 }
 
-void ProgressCallback::on_evaluate(const TrainingArguments&, const TrainerState& s, const std::map<std::string, double>& m) {
+void ProgressCallback::on_evaluate(const TrainingArguments&, const TrainerState& s, TrainerControl&, const Metrics& m) {
   if (metric_names_.empty() && !header_done_) {
     for (const auto& [k, v] : m) {
       if (k.rfind("eval_", 0) != 0) continue;
@@ -99,7 +99,7 @@ void ProgressCallback::on_evaluate(const TrainingArguments&, const TrainerState&
   for (const auto& [k, v] : m) rows_[s.global_step][k] = v;
 }
 
-void ProgressCallback::on_train_end(const TrainingArguments&, const TrainerState& s) {
+void ProgressCallback::on_train_end(const TrainingArguments&, const TrainerState& s, TrainerControl&) {
   print_line(s, true);
   flush_rows(s.global_step + 1);
 }

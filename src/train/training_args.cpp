@@ -6,6 +6,7 @@
 #include <map>
 
 #include "afinar/core/check.h"
+#include "afinar/train/optimization.h"
 
 namespace afinar {
 namespace {
@@ -66,6 +67,10 @@ const std::map<std::string, Binding>& bindings() {
       {"lr_scheduler_type", bind_member(&TrainingArguments::lr_scheduler_type)},
       {"warmup_steps", bind_member(&TrainingArguments::warmup_steps)},
       {"optim", bind_member(&TrainingArguments::optim)},
+      {"lr_scheduler_kwargs", bind_member(&TrainingArguments::lr_scheduler_kwargs)},
+      {"label_smoothing_factor", bind_member(&TrainingArguments::label_smoothing_factor)},
+      {"length_column_name", bind_member(&TrainingArguments::length_column_name)},
+      {"auto_find_batch_size", bind_member(&TrainingArguments::auto_find_batch_size)},
       {"logging_strategy", bind_member(&TrainingArguments::logging_strategy)},
       {"logging_steps", bind_member(&TrainingArguments::logging_steps)},
       {"logging_first_step", bind_member(&TrainingArguments::logging_first_step)},
@@ -179,6 +184,7 @@ std::vector<std::string> TrainingArguments::field_names() {
 
 void TrainingArguments::set(const std::string& name, const std::string& value) {
   const std::string key = canonical(name);
+  if (key == "lr_scheduler_kwargs") return set_json(key, value.empty() ? json(nullptr) : json(value));
   json like;
   if (auto it = bindings().find(key); it != bindings().end()) {
     like = it->second.get(*this);
@@ -204,6 +210,16 @@ void TrainingArguments::set_json(const std::string& name, const json& value) {
     try {
       json v = value;
       if (key == "report_to" && v.is_string()) v = json::array({v});
+      // HF: a string lr_scheduler_kwargs is json.loads'ed.
+      if (key == "lr_scheduler_kwargs" && v.is_string()) {
+        try {
+          v = json::parse(v.get<std::string>());
+        } catch (const json::parse_error& e) {
+          throw InvalidArgument(detail::concat("lr_scheduler_kwargs: not valid JSON: ", value.dump(), " (", e.what(), ")"));
+        }
+      }
+      if (key == "lr_scheduler_kwargs")
+        AFINAR_CHECK(v.is_null() || v.is_object(), "lr_scheduler_kwargs must be a JSON object, got ", v.dump());
       it->second.set(*this, v);
     } catch (const json::exception& e) {
       throw InvalidArgument(detail::concat("TrainingArguments.", key, ": wrong type for ", value.dump(), " (", e.what(), ")"));
@@ -245,10 +261,14 @@ void TrainingArguments::finalize() {
   check_choice("eval_strategy", eval_strategy, kStrategies);
   check_choice("save_strategy", save_strategy, {"no", "steps", "epoch", "best"});
   check_choice("logging_strategy", logging_strategy, kStrategies);
-  check_choice("lr_scheduler_type", lr_scheduler_type, {"linear", "constant", "constant_with_warmup", "cosine"});
-  check_choice("optim", optim, {"adamw_torch", "adamw_torch_fused", "sgd"});
-  check_choice("train_sampling_strategy", train_sampling_strategy, {"random", "sequential"});
-  for (const auto& r : report_to) check_choice("report_to", r, {"none", "all"});
+  check_choice("lr_scheduler_type", lr_scheduler_type, LRScheduler::types());
+  check_choice("optim", optim, {"adamw_torch", "adamw_torch_fused", "adagrad", "adafactor", "sgd"});
+  check_choice("train_sampling_strategy", train_sampling_strategy, {"random", "sequential", "group_by_length"});
+  for (const auto& r : report_to)
+    AFINAR_CHECK(r == "none" || r == "all" || r == "tensorboard" || r == "csv", "report_to '", r,
+                 "' is not supported by afinar (supported: none, all = tensorboard, tensorboard, csv)");
+  AFINAR_CHECK(label_smoothing_factor >= 0 && label_smoothing_factor < 1, "label_smoothing_factor must be in [0, 1), got ",
+               label_smoothing_factor);
   AFINAR_CHECK(!output_dir.empty(), "output_dir must be set");
   AFINAR_CHECK(per_device_train_batch_size > 0, "per_device_train_batch_size must be > 0, got ", per_device_train_batch_size);
   AFINAR_CHECK(per_device_eval_batch_size > 0, "per_device_eval_batch_size must be > 0, got ", per_device_eval_batch_size);
@@ -261,8 +281,11 @@ void TrainingArguments::finalize() {
   if (eval_strategy == "steps") AFINAR_CHECK(*eval_steps > 0, "eval_strategy steps requires a non-zero --eval_steps");
   if (logging_strategy == "steps") AFINAR_CHECK(logging_steps > 0, "logging strategy steps requires non-zero --logging_steps");
   if (save_strategy == "steps") AFINAR_CHECK(save_steps > 0, "save strategy steps requires non-zero --save_steps");
-  // HF's rules for keeping the best model.
-  if (load_best_model_at_end && !metric_for_best_model) metric_for_best_model = "loss";
+  // HF's rules for keeping the best model (and for the plateau schedule, which reads the metric).
+  if (lr_scheduler_type == "reduce_lr_on_plateau")
+    AFINAR_CHECK(eval_strategy != "no", "lr_scheduler_type reduce_lr_on_plateau requires an eval strategy");
+  if ((load_best_model_at_end || lr_scheduler_type == "reduce_lr_on_plateau") && !metric_for_best_model)
+    metric_for_best_model = "loss";
   if (metric_for_best_model && !greater_is_better) {
     const auto& m = *metric_for_best_model;
     greater_is_better = !(m == "loss" || m == "eval_loss" || (m.size() >= 4 && m.compare(m.size() - 4, 4, "loss") == 0));

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include "afinar_test_paths.h"
 
 namespace afinar_test {
 

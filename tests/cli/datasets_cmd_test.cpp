@@ -10,6 +10,7 @@
 #include "afinar/data/map.h"
 #include "afinar/tokenizers/tokenizer.h"
 #include "cli/cli_test_util.h"
+#include "afinar_test_paths.h"
 
 namespace fs = std::filesystem;
 using afinar_test::run_afinar;

@@ -18,6 +18,7 @@
 
 #include "afinar/data/dataset.h"
 #include "cli/cli_test_util.h"
+#include "afinar_test_paths.h"
 
 namespace fs = std::filesystem;
 using afinar_test::TempDir;

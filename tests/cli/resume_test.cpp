@@ -12,6 +12,7 @@
 #include "afinar/core/fs.h"
 #include "afinar/hub/cache.h"
 #include "cli/cli_test_util.h"
+#include "afinar_test_paths.h"
 
 namespace fs = std::filesystem;
 

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "afinar/tokenizers/tokenizer.h"
+#include "afinar_test_paths.h"
 
 namespace {
 

@@ -9,6 +9,7 @@
 #include "afinar/hub/cache.h"
 #include "afinar/io/npy.h"
 #include "cli/cli_test_util.h"
+#include "afinar_test_paths.h"
 
 namespace fs = std::filesystem;
 using afinar_test::run_afinar;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "afinar/core/check.h"
+#include "afinar_test_paths.h"
 
 namespace {
 

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "afinar/collators/data_collator.h"
+#include "afinar_test_paths.h"
 
 namespace afinar::testing {
 

@@ -61,8 +61,8 @@ TEST(Features, ReadsLegacySequenceForms) {
   // HF 5.2: {'x': List(Value('int32')), 'y': {'a': List(Value('int32'))}, 'z': List(Value('string'))}
   EXPECT_EQ(Features::from_json(j).repr(),
             "{'x': List(Value('int32')), 'y': {'a': List(Value('int32'))}, 'z': List(Value('string'))}");
-  expect_error<FormatError>([] { Features::from_json(ordered_json::parse(R"({"a": {"_type": "Audio"}})")); },
-                            {"feature type 'Audio'"});
+  expect_error<FormatError>([] { Features::from_json(ordered_json::parse(R"({"a": {"_type": "Video"}})")); },
+                            {"feature type 'Video'"});
 }
 
 TEST(Features, MetadataDisagreeingWithTypesIsIgnored) {

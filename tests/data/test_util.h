@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include "afinar_test_paths.h"
 
 namespace afinar::test {
 
@@ -84,6 +85,7 @@ inline nlohmann::json scalar_to_json(const arrow::Scalar& s) {
     case arrow::Type::INT32: return static_cast<const arrow::Int32Scalar&>(s).value;
     case arrow::Type::INT64: return static_cast<const arrow::Int64Scalar&>(s).value;
     case arrow::Type::DOUBLE: return static_cast<const arrow::DoubleScalar&>(s).value;
+    case arrow::Type::FLOAT: return double(static_cast<const arrow::FloatScalar&>(s).value);
     case arrow::Type::STRING: return std::string(static_cast<const arrow::StringScalar&>(s).view());
     case arrow::Type::LARGE_STRING: return std::string(static_cast<const arrow::LargeStringScalar&>(s).view());
     case arrow::Type::LIST:

@@ -1,11 +1,17 @@
 // A loopback Hugging Face Hub for tests: an HTTP/1.1 server on 127.0.0.1 (ephemeral port) that
-// serves a folder of repos, <root>/{models,datasets}/<repo_id>/<files>, through the two
-// endpoints afinar's Hub client uses:
-//   GET /api/{models|datasets}/<id>/revision/<rev>  → {"sha": ..., "siblings": [{"rfilename"}]}
-//   GET /{datasets/}<id>/resolve/<sha>/<file>       → the bytes, with ETag/X-Linked-Etag = SHA-256,
-//                                                     Range: bytes=N- answered with 206
-// It counts requests and can cut or corrupt the first download of a file, to test resume and
-// verification. Started by the constructor, stopped by the destructor.
+// serves a folder of repos, <root>/{models,datasets}/<repo_id>/<files>, through the endpoints
+// afinar's Hub client uses:
+//   GET  /api/{models|datasets}/<id>/revision/<rev>  → {"sha": ..., "siblings": [{"rfilename"}]}
+//   GET  /{datasets/}<id>/resolve/<sha>/<file>       → the bytes, with ETag/X-Linked-Etag = SHA-256,
+//                                                      Range: bytes=N- answered with 206
+//   POST /api/repos/create {"name","organization","type","private"} → {"url"}, 409 if it exists
+//   POST /api/{models|datasets}/<id>/branch/<b>       → 200 (branches are not modelled: one tree)
+//   POST /api/{models|datasets}/<id>/commit/<rev>     NDJSON header/file(base64)/deletedFile lines
+//        → {"commitUrl","commitOid"}; validated and staged whole, then applied, so a rejected or
+//        failed commit changes nothing; each commit gives the repo a new sha.
+// It counts requests, can cut or corrupt the first download of a file (to test resume and
+// verification), fail the next commit, and require a token. Started by the constructor, stopped
+// by the destructor.
 #pragma once
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -14,6 +20,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -79,8 +86,28 @@ class HubEmulator {
     std::lock_guard<std::mutex> lock(mu_);
     extra_.push_back(name);
   }
-  /// The commit sha the emulator gives a repo.
+  /// The commit sha the emulator gives a repo before any commit.
   static std::string sha_of(const std::string& repo_id) { return hub::sha256_hex(repo_id).substr(0, 40); }
+  /// The next commit is staged, then answered with `status` and not applied.
+  void fail_next_commit(int status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fail_commit_ = status;
+  }
+  /// Requests without `Authorization: Bearer <token>` get 401.
+  void require_token(const std::string& token) {
+    std::lock_guard<std::mutex> lock(mu_);
+    token_ = token;
+  }
+  /// The NDJSON bodies of the commits received, in order.
+  std::vector<std::string> commit_bodies() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return commits_;
+  }
+  /// The JSON bodies of the repo creations received.
+  std::vector<nlohmann::json> created() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return created_;
+  }
 
  private:
   void serve() {
@@ -122,23 +149,36 @@ class HubEmulator {
       req.append(buf, size_t(n));
     }
     ++requests_;
-    std::istringstream in(req);
+    const size_t header_end = req.find("\r\n\r\n") + 4;
+    std::istringstream in(req.substr(0, header_end));
     std::string method, path, line;
     in >> method >> path;
     std::getline(in, line);
     long long range_from = -1;
+    size_t content_length = 0;
     std::string auth;
     while (std::getline(in, line) && line != "\r") {
       std::string lower = line;
       std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char ch) { return char(std::tolower(ch)); });
       if (lower.rfind("range: bytes=", 0) == 0) range_from = std::stoll(line.substr(13));
       if (lower.rfind("authorization: ", 0) == 0) auth = line.substr(15, line.size() - 16);
+      if (lower.rfind("content-length: ", 0) == 0) content_length = std::stoull(line.substr(16));
     }
+    std::string req_body = req.substr(header_end);
+    while (req_body.size() < content_length) {
+      ssize_t n = ::recv(c, buf, sizeof buf, 0);
+      if (n <= 0) return;
+      req_body.append(buf, size_t(n));
+    }
+    std::string token;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      log_.push_back(path + (range_from >= 0 ? " range=" + std::to_string(range_from) : "") +
-                     (auth.empty() ? "" : " auth=" + auth));
+      log_.push_back((method == "GET" ? "" : method + " ") + path +
+                     (range_from >= 0 ? " range=" + std::to_string(range_from) : "") + (auth.empty() ? "" : " auth=" + auth));
+      token = token_;
     }
+    if (!token.empty() && auth != "Bearer " + token) return respond(c, 401, "Unauthorized", R"({"error":"Invalid credentials"})");
+    if (method == "POST") return post(c, path, req_body);
     if (method != "GET") return respond(c, 405, "Method Not Allowed", "");
     if (path.rfind("/api/", 0) == 0) return api(c, path);
     const auto r = path.find("/resolve/");
@@ -186,9 +226,119 @@ class HubEmulator {
       std::lock_guard<std::mutex> lock(mu_);
       names.insert(names.end(), extra_.begin(), extra_.end());
     }
-    nlohmann::json j = {{"id", id}, {"sha", sha_of(id)}, {"siblings", nlohmann::json::array()}};
+    nlohmann::json j = {{"id", id}, {"sha", current_sha(id)}, {"siblings", nlohmann::json::array()}};
     for (const auto& n : names) j["siblings"].push_back({{"rfilename", n}});
     respond(c, 200, "OK", j.dump(), {{"Content-Type", "application/json"}});
+  }
+
+  std::string current_sha(const std::string& id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int n = commit_count_[id];
+    return n == 0 ? sha_of(id) : hub::sha256_hex(id + "@" + std::to_string(n)).substr(0, 40);
+  }
+
+  static std::string base64_decode(const std::string& in, bool& ok) {
+    std::string out;
+    uint32_t acc = 0;
+    int bits = 0;
+    ok = in.size() % 4 == 0;
+    for (char ch : in) {
+      if (ch == '=') break;
+      const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+      const char* p = std::strchr(t, ch);
+      if (p == nullptr || ch == 0) return ok = false, "";
+      acc = acc << 6 | uint32_t(p - t);
+      bits += 6;
+      if (bits >= 8) {
+        bits -= 8;
+        out += char((acc >> bits) & 0xFF);
+      }
+    }
+    return out;
+  }
+
+  void post(int c, const std::string& path, const std::string& body) {
+    namespace fs = std::filesystem;
+    if (path == "/api/repos/create") {
+      auto j = nlohmann::json::parse(body, nullptr, false);
+      if (!j.is_object() || !j.contains("name")) return respond(c, 400, "Bad Request", R"({"error":"bad body"})");
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        created_.push_back(j);
+      }
+      const std::string kind = j.value("type", "model") == "dataset" ? "datasets" : "models";
+      const std::string id = (j.contains("organization") ? j["organization"].get<std::string>() + "/" : "") +
+                             j["name"].get<std::string>();
+      const auto dir = root_ / kind / id;
+      if (fs::is_directory(dir)) return respond(c, 409, "Conflict", R"({"error":"You already created this repo"})");
+      fs::create_directories(dir);
+      return respond(c, 200, "OK", nlohmann::json({{"url", endpoint() + "/" + (kind == "datasets" ? "datasets/" : "") + id}}).dump());
+    }
+    // /api/<kind>/<id>/{commit|branch}/<rev>
+    const std::string rest = path.rfind("/api/", 0) == 0 ? path.substr(5) : "";
+    const auto slash = rest.find('/');
+    const auto cpos = rest.find("/commit/"), bpos = rest.find("/branch/");
+    if (slash == std::string::npos || (cpos == std::string::npos && bpos == std::string::npos))
+      return respond(c, 404, "Not Found", "");
+    const std::string kind = rest.substr(0, slash);
+    const std::string id = rest.substr(slash + 1, (cpos != std::string::npos ? cpos : bpos) - slash - 1);
+    const auto dir = root_ / kind / id;
+    if (!fs::is_directory(dir)) return respond(c, 404, "Not Found", R"({"error":"Repository not found"})");
+    if (cpos == std::string::npos) return respond(c, 200, "OK", "{}");
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      commits_.push_back(body);
+    }
+    // Validate and stage every line before touching the repo.
+    std::map<std::string, std::string> adds;
+    std::vector<std::string> dels;
+    bool header = false;
+    std::istringstream lines(body);
+    std::string l;
+    while (std::getline(lines, l)) {
+      if (l.empty()) continue;
+      auto j = nlohmann::json::parse(l, nullptr, false);
+      if (!j.is_object() || !j.contains("key") || !j.contains("value"))
+        return respond(c, 400, "Bad Request", R"({"error":"malformed NDJSON line"})");
+      const std::string key = j["key"];
+      const auto& v = j["value"];
+      if (key == "header") {
+        header = v.contains("summary") && v["summary"].is_string() && !v["summary"].get<std::string>().empty();
+        continue;
+      }
+      const std::string p = v.value("path", "");
+      if (p.empty() || p.front() == '/' || p.find("..") != std::string::npos)
+        return respond(c, 400, "Bad Request", R"({"error":"invalid path in commit"})");
+      if (key == "file") {
+        bool ok = v.value("encoding", "") == "base64";
+        std::string bytes = base64_decode(v.value("content", ""), ok);
+        if (!ok) return respond(c, 400, "Bad Request", R"({"error":"invalid base64 content"})");
+        adds[p] = std::move(bytes);
+      } else if (key == "deletedFile") {
+        dels.push_back(p);
+      } else {
+        return respond(c, 400, "Bad Request", R"({"error":"unknown key"})");
+      }
+    }
+    if (!header) return respond(c, 400, "Bad Request", R"({"error":"missing commit header"})");
+    int fail = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      std::swap(fail, fail_commit_);
+    }
+    if (fail) return respond(c, fail, "Failed", R"x({"error":"commit failed (emulated)"})x");
+    for (const auto& d : dels) fs::remove(dir / d);
+    for (const auto& [p, bytes] : adds) {
+      fs::create_directories((dir / p).parent_path());
+      std::ofstream(dir / p, std::ios::binary) << bytes;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++commit_count_[id];
+    }
+    const std::string sha = current_sha(id);
+    respond(c, 200, "OK", nlohmann::json({{"commitUrl", endpoint() + "/" + id + "/commit/" + sha}, {"commitOid", sha}}).dump(),
+            {{"Content-Type", "application/json"}});
   }
 
   std::filesystem::path root_;
@@ -201,6 +351,11 @@ class HubEmulator {
   std::vector<std::string> log_, extra_;
   std::map<std::string, size_t> cut_;
   std::set<std::string> corrupt_;
+  std::map<std::string, int> commit_count_;
+  int fail_commit_ = 0;
+  std::string token_;
+  std::vector<std::string> commits_;
+  std::vector<nlohmann::json> created_;
 };
 
 }  // namespace afinar::test

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "afinar/core/check.h"
+#include "afinar_test_paths.h"
 
 // Every case of tests/fixtures/metrics/classification.json (sklearn's values) must match.
 TEST(ClassificationMetrics, MatchesSklearn) {

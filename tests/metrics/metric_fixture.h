@@ -5,6 +5,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include "afinar_test_paths.h"
 
 inline nlohmann::json load_metric_fixture(const std::string& name) {
   std::ifstream in(std::string(AFINAR_FIXTURES_DIR) + "/metrics/" + name);

@@ -7,6 +7,7 @@
 #include "afinar/io/safetensors.h"
 #include "afinar/models/bert/modeling_bert.h"
 #include "afinar/models/modeling.h"
+#include "afinar_test_paths.h"
 
 namespace afinar {
 namespace {
@@ -95,12 +96,12 @@ TEST(AutoModel, PrefixlessBaseCheckpointLoadsIntoHead) {
 }
 
 TEST(AutoModel, UnknownModelTypeListsKnownOnes) {
-  fs::path d = edited_copy("gpt", [](io::TensorMap&) {}, [](nlohmann::json& c) { c["model_type"] = "gpt2"; });
+  fs::path d = edited_copy("gpt", [](io::TensorMap&) {}, [](nlohmann::json& c) { c["model_type"] = "gpt_neox"; });
   try {
     AutoModelForSequenceClassification::from_pretrained(d.string());
     FAIL();
   } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find("'gpt2' is not supported"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'gpt_neox' is not supported"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("known: bert"), std::string::npos) << e.what();
   }
 }

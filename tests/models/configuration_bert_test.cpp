@@ -4,6 +4,7 @@
 
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
+#include "afinar_test_paths.h"
 
 namespace afinar {
 namespace {

@@ -11,6 +11,7 @@
 #include "afinar/core/fs.h"
 #include "afinar/hub/cache.h"
 #include "afinar/io/safetensors.h"
+#include "afinar_test_paths.h"
 
 namespace afinar {
 namespace {

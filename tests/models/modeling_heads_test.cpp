@@ -12,6 +12,7 @@
 #include "afinar/models/bert/modeling_bert.h"
 #include "afinar/models/modeling.h"
 #include "afinar/models/roberta/modeling_roberta.h"
+#include "afinar_test_paths.h"
 
 namespace afinar {
 namespace {

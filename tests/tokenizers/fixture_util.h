@@ -13,6 +13,7 @@
 
 #include "afinar/core/check.h"
 #include "afinar/tokenizers/tokenizer.h"
+#include "afinar_test_paths.h"
 
 namespace afinar::test {
 

@@ -9,6 +9,7 @@
 #include "afinar/hub/cache.h"
 #include "afinar/tokenizers/tokenizer.h"
 #include "afinar/train/text_classification.h"
+#include "afinar_test_paths.h"
 
 namespace fs = std::filesystem;
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "afinar/data/features.h"
+#include "afinar/data/media.h"
 
 namespace arrow {
 class Array;
@@ -30,6 +31,7 @@ namespace afinar {
 
 class DatasetDict;
 struct MapOptions;
+struct PushToHubOptions;
 
 /// A batch transform for Dataset::map / filter: an input record batch → its output.
 using BatchFunction = std::function<std::shared_ptr<arrow::RecordBatch>(const std::shared_ptr<arrow::RecordBatch>&)>;
@@ -59,6 +61,13 @@ class Dataset {
   std::vector<std::string> column_strings(const std::string& name) const;
   std::vector<int64_t> column_int64(const std::string& name) const;
   std::vector<std::vector<int32_t>> column_int_lists(const std::string& name) const;
+
+  /// Row `row` of an Image / Audio column, decoded now (the table keeps the encoded bytes, as
+  /// HF). The value's bytes are decoded; when they are null its path is read. The feature's mode
+  /// / sampling_rate / num_channels apply. Throws InvalidArgument for another feature or a row
+  /// out of range, FormatError for undecodable bytes (naming the column, row and path).
+  DecodedImage image(const std::string& column, int64_t row) const;
+  DecodedAudio audio(const std::string& column, int64_t row) const;
 
   /// New datasets (the table is shared, not copied, where Arrow allows).
   Dataset select(const std::vector<int64_t>& indices) const;
@@ -118,6 +127,10 @@ class Dataset {
   /// JSON Lines, one object per row (HF's default orient="records", lines=True); UTF-8 kept.
   void to_json(const std::filesystem::path& file) const;
 
+  /// HF's push_to_hub (see push_to_hub.h): this dataset as split `options.split` of the Hub
+  /// dataset `repo_id`, in one commit. Returns the commit's sha.
+  std::string push_to_hub(const std::string& repo_id, const PushToHubOptions& options) const;
+
   /// HF-style repr: Dataset({ features: [...], num_rows: N }); lines after the first are
   /// indented by `indent` spaces (for nesting).
   std::string repr(int indent = 0) const;
@@ -153,6 +166,10 @@ class DatasetDict {
   /// Writes dataset_dict.json ({"splits": [...]}) and one save_to_disk folder per split.
   void save_to_disk(const std::filesystem::path& dir) const;
   static DatasetDict load_from_disk(const std::filesystem::path& dir);
+
+  /// HF's DatasetDict.push_to_hub (see push_to_hub.h); every split has the same features.
+  /// Returns the commit's sha.
+  std::string push_to_hub(const std::string& repo_id, const PushToHubOptions& options) const;
 
  private:
   std::vector<std::pair<std::string, Dataset>> splits_;

@@ -2,7 +2,8 @@
 ///
 /// A Feature is a Value (an Arrow primitive dtype), a ClassLabel (names ↔ int64 ids), a List
 /// (optionally of fixed length) or LargeList of a feature, a struct (named sub-features, a
-/// Python dict in HF) or a Translation (one string per language). HF stores the features as JSON
+/// Python dict in HF), a Translation (one string per language), or an Audio / Image (stored as
+/// HF stores them: struct {bytes: binary, path: string}, decoded on access, see media.h). HF stores the features as JSON
 /// in dataset_info.json and in the Arrow schema metadata key "huggingface"; afinar reads and
 /// writes both, and prints them as HF does.
 ///
@@ -33,7 +34,7 @@ using FeatureFields = std::vector<std::pair<std::string, Feature>>;
 
 class Feature {
  public:
-  enum class Kind { Value, ClassLabel, List, LargeList, Struct, Translation };
+  enum class Kind { Value, ClassLabel, List, LargeList, Struct, Translation, Audio, Image };
 
   /// dtype as HF spells it: null, bool, int8..int64, uint8..uint64, float16, float32, float64
   /// (aliases float, double, half), string, large_string, binary, large_binary, date32, date64,
@@ -48,6 +49,12 @@ class Feature {
   static Feature large_list(Feature item);
   static Feature structure(FeatureFields fields);
   static Feature translation(std::vector<std::string> languages);
+  /// HF's Audio(sampling_rate=None, decode=True, num_channels=None, stream_index=None); -1 = None.
+  /// Decoding resamples to `sampling_rate` when set.
+  static Feature audio(int64_t sampling_rate = -1, bool decode = true, int64_t num_channels = -1,
+                       int64_t stream_index = -1);
+  /// HF's Image(mode=None, decode=True); a mode ("L", "RGB", "RGBA", ...) converts on decoding.
+  static Feature image(const std::string& mode = "", bool decode = true);
 
   Kind kind() const { return kind_; }
   const std::string& dtype() const;                     ///< Value only
@@ -61,8 +68,14 @@ class Feature {
   int64_t length() const;                               ///< List: fixed length or -1
   const FeatureFields& fields() const;                  ///< Struct only
   const std::vector<std::string>& languages() const;    ///< Translation only
+  int64_t sampling_rate() const;                        ///< Audio: -1 = keep the file's rate
+  int64_t num_channels() const;                         ///< Audio: -1 = keep the file's channels
+  int64_t stream_index() const;                         ///< Audio: -1 = None
+  const std::string& mode() const;                      ///< Image: "" = as decoded
+  bool decode() const;                                  ///< Audio/Image
 
-  /// The Arrow storage type (ClassLabel → int64; Translation → struct of strings by sorted language).
+  /// The Arrow storage type (ClassLabel → int64; Translation → struct of strings by sorted
+  /// language; Audio/Image → struct<bytes: binary, path: string>).
   std::shared_ptr<arrow::DataType> arrow_type() const;
   /// The feature HF infers for an Arrow type (generate_from_arrow_type).
   static Feature from_arrow(const arrow::DataType& type);
@@ -85,6 +98,8 @@ class Feature {
   std::shared_ptr<Feature> item_;     // List/LargeList
   int64_t length_ = -1;
   std::shared_ptr<FeatureFields> fields_;  // Struct
+  int64_t sampling_rate_ = -1, num_channels_ = -1, stream_index_ = -1;  // Audio
+  bool decode_ = true;                                                    // Audio/Image
 };
 
 class Features {

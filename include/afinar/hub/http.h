@@ -16,6 +16,13 @@ struct HttpResponse {
 /// errors and 5xx with backoff (3 tries). Throws FormatError naming the url on transport failure.
 HttpResponse http_get(const std::string& url);
 
+/// A request with a body (POST/PUT/DELETE...), for the Hub's write API. Sends `Authorization:
+/// Bearer <token>` with `token`, else $HF_TOKEN when set. Transport errors and 5xx are retried
+/// (3 tries, the same body each time); other statuses are returned as they are. Throws
+/// FormatError naming the url on transport failure.
+HttpResponse http_request(const std::string& method, const std::string& url, const std::string& body,
+                          const std::string& content_type, const std::string& token = "");
+
 /// GET `url` into `dest` (written to dest.incomplete, then renamed). Returns the HTTP status;
 /// on a non-2xx status nothing is left behind.
 long http_download(const std::string& url, const std::filesystem::path& dest);

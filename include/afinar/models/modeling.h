@@ -27,6 +27,11 @@ struct ModelInputs {
                                  ///< classification and masked LM (-100 = ignored); undefined = no loss
   torch::Tensor start_positions;  ///< (B) int64, question answering: answer start token; with end_positions
   torch::Tensor end_positions;    ///< (B) int64, question answering: answer end token (inclusive)
+  // Encoder-decoder models (T5, BART):
+  torch::Tensor decoder_input_ids;       ///< (B, Td) int64; undefined = shift_tokens_right(labels)
+  torch::Tensor decoder_attention_mask;  ///< (B, Td) int64; undefined = all ones (causal mask still applies)
+  /// (B, T, H) encoder output computed earlier (generate() runs the encoder once); undefined = run it.
+  torch::Tensor encoder_last_hidden_state;
 };
 
 struct ModelOutputs {
@@ -35,6 +40,7 @@ struct ModelOutputs {
   torch::Tensor last_hidden_state;  ///< (B, T, H)
   torch::Tensor start_logits;       ///< (B, T), question answering
   torch::Tensor end_logits;         ///< (B, T), question answering
+  torch::Tensor encoder_last_hidden_state;  ///< (B, T, H), encoder-decoder models
 };
 
 /// Base of all pretrained models (transformers' PreTrainedModel).
@@ -49,6 +55,8 @@ class PreTrainedModelImpl : public torch::nn::Module {
   /// Names of parameters belonging to the pretrained base (not the task head): used by
   /// --freeze_base_model (transfer learning: train only the head).
   virtual std::vector<std::string> base_parameter_prefixes() const = 0;
+  /// True for T5/BART-style models: forward takes decoder_input_ids, generate() runs the encoder once.
+  virtual bool is_encoder_decoder() const { return false; }
 };
 
 using PreTrainedModel = std::shared_ptr<PreTrainedModelImpl>;
@@ -84,6 +92,15 @@ struct AutoModelForMaskedLM {
 };
 /// start_logits, end_logits: (B, T).
 struct AutoModelForQuestionAnswering {
+  static PreTrainedModel from_pretrained(const std::string& name_or_path, const FromPretrainedOptions& opt = {});
+};
+
+/// logits: (B, T, vocab_size); labels (B, T) are shifted inside the model as transformers does.
+struct AutoModelForCausalLM {
+  static PreTrainedModel from_pretrained(const std::string& name_or_path, const FromPretrainedOptions& opt = {});
+};
+/// logits: (B, Td, vocab_size); decoder_input_ids default to shift_tokens_right(labels).
+struct AutoModelForSeq2SeqLM {
   static PreTrainedModel from_pretrained(const std::string& name_or_path, const FromPretrainedOptions& opt = {});
 };
 

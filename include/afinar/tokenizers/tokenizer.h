@@ -59,6 +59,17 @@ class Tokenizer {
   std::vector<Encoding> encode_batch(const std::vector<std::string>& texts, const EncodeOptions& opt = {},
                                      size_t num_threads = 0) const;
 
+  /// Pre-tokenized input (transformers' `is_split_into_words=True`, tokenizers' `is_pretokenized`):
+  /// each word goes through normalizer, pre-tokenizer and model on its own; word_ids give the
+  /// word's index and offsets are (start, end) within that word, as Hugging Face reports them.
+  /// Byte-level tokenizers see each word without a leading space unless the file's ByteLevel
+  /// pre-tokenizer has add_prefix_space (transformers' add_prefix_space=True).
+  ///
+  ///   auto e = tok.encode_pretokenized({"EU", "rejects", "German"});   // e.word_ids: -1 0 1 2 -1
+  Encoding encode_pretokenized(const std::vector<std::string>& words, const EncodeOptions& opt = {}) const;
+  std::vector<Encoding> encode_pretokenized_batch(const std::vector<std::vector<std::string>>& batch,
+                                                  const EncodeOptions& opt = {}, size_t num_threads = 0) const;
+
   /// Python `tokenizers`' Tokenizer.decode.
   std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens = true) const;
   /// transformers' tokenizer.decode: the same, then (when asked) clean_up_tokenization
@@ -69,6 +80,9 @@ class Tokenizer {
   std::optional<std::string> id_to_token(int32_t id) const;
   size_t vocab_size() const;  ///< with added tokens
 
+  /// Ids of the added tokens marked special ([CLS], [SEP], [PAD], [MASK], …), sorted: what
+  /// transformers' all_special_ids holds for tokenizer.json-based tokenizers.
+  std::vector<int32_t> all_special_ids() const;
   /// Padding token (from tokenizer_config/special tokens, else the file's padding section).
   std::optional<int32_t> pad_token_id() const;
   std::string pad_token() const;
@@ -90,6 +104,11 @@ class Tokenizer {
  private:
   Encoding encode_impl(std::string_view text, const std::string_view* pair, const EncodeOptions& opt,
                        bool pad) const;
+  /// Truncation, post-processing and padding of encoded sequences.
+  Encoding finish(Encoding a, std::optional<Encoding> b, const EncodeOptions& opt, bool pad) const;
+  /// Runs encode_one(i, pad) for i < n on the thread pool, then pads to the batch's longest.
+  template <typename EncodeOne>
+  std::vector<Encoding> batch_impl(size_t n, const EncodeOptions& opt, size_t num_threads, EncodeOne encode_one) const;
   void pad_to(Encoding& e, size_t target, const EncodeOptions& opt) const;
 
   std::shared_ptr<const Impl> impl_;

@@ -10,6 +10,8 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -27,13 +29,26 @@ class Tokenizer;
 class MetricAccumulator {
  public:
   virtual ~MetricAccumulator() = default;
-  virtual void add(const torch::Tensor& logits, const torch::Tensor& labels) = 0;  ///< (B, C), (B)
+  /// (B, C) and (B) for sequence heads; (B, T, C) and (B, T) for token heads (-100 = ignored).
+  virtual void add(const torch::Tensor& logits, const torch::Tensor& labels) = 0;
   virtual std::map<std::string, double> compute() const = 0;
 };
 using ComputeMetrics = std::function<std::unique_ptr<MetricAccumulator>()>;
 
 /// accuracy + f1 of argmax(logits), the seed notebook's compute_metrics.
 ComputeMetrics accuracy_f1_metrics(int64_t num_labels);
+/// run_ner's compute_metrics: seqeval over argmax(logits) per token, -100 positions dropped, ids
+/// named by `label_names`. Keys: precision, recall, f1, accuracy (overall); with
+/// `return_entity_level_metrics`: <TYPE>_precision/_recall/_f1/_number and overall_*.
+///
+///   trainer.set_compute_metrics(afinar::seqeval_metrics({"O", "B-PER", "I-PER"}));
+ComputeMetrics seqeval_metrics(std::vector<std::string> label_names, bool return_entity_level_metrics = false);
+
+/// Thrown when a training loss is NaN or ±Inf: the message names the step (global_step + 1, the
+/// update that would have used it), the epoch and the batch. Training stops before that update.
+struct NonFiniteLossError : std::runtime_error {
+  explicit NonFiniteLossError(const std::string& what) : std::runtime_error(what) {}
+};
 
 struct TrainOutput {
   int64_t global_step = 0;
@@ -42,16 +57,20 @@ struct TrainOutput {
 };
 
 struct PredictionOutput {
-  torch::Tensor predictions;  ///< (N, num_labels) float32 logits
-  torch::Tensor label_ids;    ///< (N) int64, undefined when the data has no labels
+  /// (N, num_labels) float32 logits; token heads: (N, T, num_labels), T the longest batch, shorter
+  /// batches padded with -100 (HF's nested_concat)
+  torch::Tensor predictions;
+  torch::Tensor label_ids;  ///< (N) or (N, T) int64 (-100 padded), undefined when the data has no labels
   std::map<std::string, double> metrics;
 };
 
 class Trainer {
  public:
+  /// `callbacks` get on_init_end; report_to adds TensorBoardCallback ("tensorboard", "all") and
+  /// CSVLoggerCallback ("csv": output_dir/log_history.csv).
   Trainer(PreTrainedModel model, TrainingArguments args, std::shared_ptr<const DataCollator> collator,
           const Examples* train_dataset = nullptr, const Examples* eval_dataset = nullptr,
-          const Tokenizer* processing_class = nullptr);
+          const Tokenizer* processing_class = nullptr, std::vector<std::shared_ptr<TrainerCallback>> callbacks = {});
 
   void set_compute_metrics(ComputeMetrics fn) { compute_metrics_ = std::move(fn); }
   void add_callback(std::shared_ptr<TrainerCallback> cb) { callbacks_.push_back(std::move(cb)); }
@@ -66,11 +85,29 @@ class Trainer {
   const TrainerState& state() const { return state_; }
   const TrainingArguments& args() const { return args_; }
   torch::Device device() const { return device_; }
-  /// The training order of one epoch (HF: randperm(n) seeded with data_seed|seed + epoch).
+  /// The training order of one epoch (HF: randperm(n) seeded with data_seed|seed + epoch). With
+  /// train_sampling_strategy group_by_length: get_length_grouped_indices over the lengths (the
+  /// length_column_name label column, else len(input_ids)) with batch size train × accumulation,
+  /// from a generator seeded the same way (HF draws it from the global generator instead, so
+  /// afinar's order stays a function of seed and epoch, which exact resume needs).
   std::vector<int64_t> epoch_order(int64_t epoch, int64_t n) const;
+  /// Test hook: called with the current train batch size before every training forward; throwing
+  /// c10::OutOfMemoryError from it simulates an OOM (auto_find_batch_size).
+  void set_before_forward_hook(std::function<void(int64_t batch_size)> hook) { before_forward_ = std::move(hook); }
+  TrainerControl& control() { return control_; }
 
  private:
   ModelInputs to_inputs(const Batch& b) const;
+  TrainOutput inner_train(int64_t batch_size);
+  /// The model's loss for a batch: the model's own, or HF's label smoother when label_smoothing_factor > 0.
+  /// With `num_items_in_batch` and token-level labels: sum of the token losses / num_items_in_batch.
+  torch::Tensor compute_loss(ModelInputs in, ModelOutputs& out, std::optional<double> num_items_in_batch = std::nullopt);
+  /// evaluate() inside training: also steps reduce_lr_on_plateau with metric_for_best_model.
+  void evaluate_during_training();
+  template <typename F>
+  void each_callback(F&& f) {
+    for (auto& cb : callbacks_) f(*cb);
+  }
   std::map<std::string, double> run_eval(const Examples& data, const std::string& prefix, torch::Tensor* all_logits,
                                          torch::Tensor* all_labels);
   void log(std::map<std::string, double> logs);
@@ -94,6 +131,9 @@ class Trainer {
   torch::Device device_{torch::kCPU};
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<LRScheduler> scheduler_;
+  TrainerControl control_;
+  bool shifts_labels_ = false;  ///< causal LM: labels shifted by one in the loss
+  std::function<void(int64_t)> before_forward_;
   double time_to_first_step_ = 0;
   std::map<std::string, double> last_eval_;  ///< metrics of the latest evaluation (best-model tracking)  ///< seconds from program start to the end of the first update
 };

@@ -35,9 +35,12 @@ struct TrainingArguments {
   double max_grad_norm = 1.0;
   double num_train_epochs = 3.0;
   int64_t max_steps = -1;
-  std::string lr_scheduler_type = "linear";  ///< linear | constant | constant_with_warmup | cosine
+  std::string lr_scheduler_type = "linear";  ///< any of LRScheduler::types()
+  /// Extra schedule arguments, e.g. {"num_cycles": 3}; from a CLI flag as a JSON string (as HF).
+  nlohmann::json lr_scheduler_kwargs = nullptr;
   double warmup_steps = 0;                   ///< int, or a ratio of the total steps when in (0, 1)
-  std::string optim = "adamw_torch_fused";   ///< adamw_torch | adamw_torch_fused | sgd
+  std::string optim = "adamw_torch_fused";   ///< adamw_torch | adamw_torch_fused | adagrad | adafactor | sgd
+  double label_smoothing_factor = 0.0;       ///< HF's LabelSmoother epsilon, 0 = off
   std::string logging_strategy = "steps";
   double logging_steps = 500;
   bool logging_first_step = false;
@@ -50,8 +53,11 @@ struct TrainingArguments {
   bool dataloader_drop_last = false;
   bool disable_tqdm = false;
   bool use_cpu = false;
-  std::string train_sampling_strategy = "random";  ///< random | sequential
-  std::vector<std::string> report_to;              ///< "none" or empty; others refused for now
+  std::string train_sampling_strategy = "random";  ///< random | sequential | group_by_length
+  std::string length_column_name = "length";       ///< precomputed lengths for group_by_length
+  /// Logging sinks: none | all | tensorboard | csv (afinar's CSV logger); others are refused by name.
+  std::vector<std::string> report_to;
+  bool auto_find_batch_size = false;       ///< halve the batch size on out-of-memory and restart
   std::optional<std::string> run_name;
   /// A checkpoint folder, or "true"/"latest" for the newest checkpoint-N in output_dir.
   std::optional<std::string> resume_from_checkpoint;

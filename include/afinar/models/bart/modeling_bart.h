@@ -1,0 +1,137 @@
+/// BART (transformers' models/bart/modeling_bart.py, v5.23): learned positions with offset 2,
+/// layernorm_embedding, optional embedding scale, post-norm layers; BartForConditionalGeneration
+/// (seq2seq LM with final_logits_bias) and BartForSequenceClassification (pooled at the last eos).
+///
+/// Module names are the checkpoint keys ("model.encoder.layers.0.self_attn.k_proj.weight",
+/// "model.shared.weight", "final_logits_bias"). encoder/decoder embed_tokens and lm_head are
+/// model.shared (not saved, as transformers). final_logits_bias, a buffer in transformers, is a
+/// parameter here with requires_grad = false so that loading, saving and checkpoints carry it.
+///
+///   auto model = afinar::AutoModelForSeq2SeqLM::from_pretrained("tiny_bart");
+///   auto out = model->forward({.input_ids = ids, .attention_mask = mask, .labels = labels});
+///   // out.logits: (B, Td, vocab_size); decoder_input_ids = bart_shift_tokens_right(labels, pad, 2)
+#pragma once
+#include <torch/torch.h>
+
+#include "afinar/models/bart/configuration_bart.h"
+#include "afinar/models/modeling.h"
+
+namespace afinar {
+
+/// transformers' shift_tokens_right: (B, T) → (B, T), `start` first, -100 → pad.
+torch::Tensor bart_shift_tokens_right(const torch::Tensor& input_ids, int64_t pad_token_id,
+                                      int64_t decoder_start_token_id);
+
+/// Scaled multi-head attention with biases (q_proj, k_proj, v_proj, out_proj), through sdpa.
+class BartAttentionImpl : public torch::nn::Module {
+ public:
+  BartAttentionImpl(int64_t embed_dim, int64_t num_heads, double dropout);
+  /// hidden (B, Tq, D); kv (B, Tk, D) or undefined (self-attention); mask additive (B|1, 1, Tq|1, Tk)
+  /// or undefined → (B, Tq, D).
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& kv, const torch::Tensor& mask);
+
+  torch::nn::Linear k_proj{nullptr}, v_proj{nullptr}, q_proj{nullptr}, out_proj{nullptr};
+  int64_t num_heads, head_dim;
+  double dropout_p;
+};
+TORCH_MODULE(BartAttention);
+
+/// Post-norm layer: self_attn (+ encoder_attn in the decoder) and fc1 → act → fc2, each followed by
+/// dropout, the residual and its LayerNorm.
+class BartLayerImpl : public torch::nn::Module {
+ public:
+  BartLayerImpl(const BartConfig& config, bool is_decoder);
+  torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& mask, const torch::Tensor& encoder_hidden,
+                        const torch::Tensor& encoder_mask);
+
+  BartAttention self_attn{nullptr}, encoder_attn{nullptr};
+  torch::nn::LayerNorm self_attn_layer_norm{nullptr}, encoder_attn_layer_norm{nullptr}, final_layer_norm{nullptr};
+  torch::nn::Linear fc1{nullptr}, fc2{nullptr};
+  std::string act;
+  double dropout, activation_dropout;
+};
+TORCH_MODULE(BartLayer);
+
+/// BartEncoder / BartDecoder: embed_positions (offset 2), layernorm_embedding, layers. The token
+/// embedding is the parent's `shared`, passed in as embeddings (already scaled).
+class BartStackImpl : public torch::nn::Module {
+ public:
+  BartStackImpl(const BartConfig& config, bool is_decoder);
+  /// embeds (B, T, D); attention_mask (B, T) or undefined; (decoder) encoder_hidden (B, Ts, D) and
+  /// encoder_attention_mask (B, Ts) or undefined → (B, T, D).
+  torch::Tensor forward(const torch::Tensor& embeds, const torch::Tensor& attention_mask,
+                        const torch::Tensor& encoder_hidden = {}, const torch::Tensor& encoder_attention_mask = {});
+
+  torch::nn::Embedding embed_positions{nullptr};
+  torch::nn::ModuleList layers{nullptr};
+  torch::nn::LayerNorm layernorm_embedding{nullptr};
+  bool is_decoder;
+  double dropout, layerdrop;
+};
+TORCH_MODULE(BartStack);
+
+/// BartModel: shared token embedding (padding_idx = pad), encoder, decoder.
+class BartModelImpl : public torch::nn::Module {
+ public:
+  explicit BartModelImpl(const BartConfig& config);
+  /// Runs the encoder unless encoder_last_hidden_state is given, then the decoder on
+  /// decoder_input_ids (default: bart_shift_tokens_right(input_ids)). Returns (decoder output, encoder output).
+  std::pair<torch::Tensor, torch::Tensor> forward(const ModelInputs& inputs, torch::Tensor decoder_input_ids);
+
+  BartConfig config;
+  torch::nn::Embedding shared{nullptr};
+  BartStack encoder{nullptr}, decoder{nullptr};
+  double embed_scale;
+};
+TORCH_MODULE(BartModel);
+
+/// transformers' PreTrainedModel._init_weights as BART uses it (N(0, init_std), padding row 0,
+/// LayerNorm 1/0, final_logits_bias 0) for the parameters of `module` named in `only` (all when null).
+void bart_init_weights(torch::nn::Module& module, const BartConfig& config,
+                       const std::vector<std::string>* only = nullptr);
+
+class BartForConditionalGenerationImpl : public PreTrainedModelImpl {
+ public:
+  /// `own_lm_head`: lm_head.weight is a parameter of its own (tie_word_embeddings false).
+  explicit BartForConditionalGenerationImpl(const BartConfig& config, bool own_lm_head = false);
+  /// logits (B, Td, V) = decoder output · shared + final_logits_bias; labels (B, Td) → cross entropy.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"model."}; }
+  bool is_encoder_decoder() const override { return true; }
+
+  BartConfig config;
+  BartModel model{nullptr};
+  torch::nn::Linear lm_head{nullptr};  ///< registered only with own_lm_head
+  torch::Tensor final_logits_bias;     ///< (1, V), requires_grad = false
+};
+TORCH_MODULE(BartForConditionalGeneration);
+
+/// dropout → dense → tanh → dropout → out_proj (BartClassificationHead).
+class BartClassificationHeadImpl : public torch::nn::Module {
+ public:
+  BartClassificationHeadImpl(int64_t input_dim, int64_t inner_dim, int64_t num_classes, double pooler_dropout);
+  torch::Tensor forward(const torch::Tensor& x);  // (B, D) → (B, C)
+
+  torch::nn::Linear dense{nullptr}, out_proj{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(BartClassificationHead);
+
+class BartForSequenceClassificationImpl : public PreTrainedModelImpl {
+ public:
+  explicit BartForSequenceClassificationImpl(const BartConfig& config);
+  /// The decoder state at each row's last eos token → logits (B, num_labels); every row must hold the
+  /// same number (≥ 1) of eos tokens, as transformers requires.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"model."}; }
+  bool is_encoder_decoder() const override { return true; }
+
+  BartConfig config;
+  BartModel model{nullptr};
+  BartClassificationHead classification_head{nullptr};
+};
+TORCH_MODULE(BartForSequenceClassification);
+
+}  // namespace afinar

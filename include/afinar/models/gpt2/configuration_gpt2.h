@@ -1,0 +1,67 @@
+/// GPT2Config: transformers' GPT2Config (+ the PretrainedConfig fields a head needs), with the same
+/// field names and defaults. transformers' aliases (hidden_size → n_embd, num_hidden_layers →
+/// n_layer, num_attention_heads → n_head, max_position_embeddings → n_positions) are read too.
+/// Fields afinar does not know are kept in `extra` so that a loaded config.json saves back with them.
+///
+///   auto cfg = afinar::GPT2Config::from_json(nlohmann::json::parse(read_file("config.json")));
+///   cfg.pad_token_id = 50256;   // sequence classification pools the last non-pad token
+///   cfg.validate();
+#pragma once
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace afinar {
+
+struct GPT2Config {
+  int64_t vocab_size = 50257;
+  int64_t n_positions = 1024;
+  int64_t n_embd = 768;
+  int64_t n_layer = 12;
+  int64_t n_head = 12;
+  std::optional<int64_t> n_inner;  ///< unset = 4 * n_embd
+  std::string activation_function = "gelu_new";
+  double resid_pdrop = 0.1;
+  double embd_pdrop = 0.1;
+  double attn_pdrop = 0.1;
+  double layer_norm_epsilon = 1e-5;
+  double initializer_range = 0.02;
+  bool scale_attn_weights = true;
+  bool scale_attn_by_inverse_layer_idx = false;
+  bool reorder_and_upcast_attn = false;  ///< eager path: scores in float32 (a no-op in fp32)
+  bool add_cross_attention = false;      ///< must be false (no encoder-decoder GPT-2)
+  bool use_cache = true;
+  bool tie_word_embeddings = true;      ///< lm_head.weight is transformer.wte.weight (must be true)
+  nlohmann::json bos_token_id = 50256;  ///< int, list or null, kept as config.json has it
+  nlohmann::json eos_token_id = 50256;
+  std::optional<int64_t> pad_token_id;       ///< unset: sequence classification needs batch size 1
+  std::optional<double> classifier_dropout;  ///< token classification; unset = 0.1 (as transformers)
+  /// "sdpa" (torch's scaled_dot_product_attention, the default) or "eager" (written out; same
+  /// numbers). Not saved, as transformers does not save it.
+  std::string attn_implementation = "sdpa";
+
+  // PretrainedConfig fields of a head.
+  std::vector<std::string> id2label = {"LABEL_0", "LABEL_1"};  ///< index → name; size = num_labels
+  std::string problem_type;                                    ///< "" (decided from the labels) | regression |
+                             ///< single_label_classification | multi_label_classification
+  std::vector<std::string> architectures;
+
+  nlohmann::json extra = nlohmann::json::object();  ///< unknown config.json fields, kept verbatim
+
+  int64_t hidden_size() const { return n_embd; }
+  int64_t inner_dim() const { return n_inner.value_or(4 * n_embd); }
+  int64_t num_labels() const { return static_cast<int64_t>(id2label.size()); }
+  /// Resets id2label to LABEL_0..LABEL_{n-1} when n differs from the current count.
+  void set_num_labels(int64_t n);
+
+  /// Reads a config.json object; throws InvalidArgument on a field of the wrong type.
+  static GPT2Config from_json(const nlohmann::json& j);
+  /// All fields (known and extra), model_type "gpt2", id2label/label2id as transformers writes them.
+  nlohmann::json to_json() const;
+  /// Throws InvalidArgument naming the first inconsistent or unsupported field.
+  void validate() const;
+};
+
+}  // namespace afinar

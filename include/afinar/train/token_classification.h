@@ -1,0 +1,45 @@
+/// The token-classification (NER) task's preprocessing (transformers' run_ner.py): word lists
+/// tokenized with is_split_into_words and truncation, each word's label on its first sub-token,
+/// -100 on the others (or, with label_all_tokens, the word's label with B- turned into I-) and
+/// on special tokens.
+///
+///   auto names = afinar::get_token_label_list(dd["train"], "ner_tags");   // {"O", "B-PER", …}
+///   afinar::Examples train = afinar::preprocess_token_classification(dd["train"], "train", tok, opt, names, true);
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "afinar/collators/examples.h"
+
+namespace afinar {
+
+class Dataset;
+class Tokenizer;
+
+struct TokenClassificationPreprocessing {
+  std::string text_column_name = "tokens";     ///< list<string> column of words
+  std::string label_column_name = "ner_tags";  ///< list<ClassLabel> or list<string> column
+  std::optional<size_t> max_seq_length;        ///< none: the tokenizer's model_max_length
+  bool label_all_tokens = false;
+  bool pad_to_max_length = false;
+  size_t num_threads = 0;  ///< tokenizer threads, 0 = all cores
+};
+
+/// The label names as run_ner picks them: the ClassLabel names of the column's feature, else the
+/// sorted unique label strings of `train`.
+std::vector<std::string> get_token_label_list(const Dataset& train, const std::string& label_column);
+
+/// For each label id, the id of its I- label when it is a B- label with an I- partner, else itself
+/// (run_ner's b_to_i_label).
+std::vector<int64_t> b_to_i_labels(const std::vector<std::string>& label_names);
+
+/// Tokenizes `ds` into Examples {input_ids, attention_mask, [token_type_ids], [labels]} with
+/// token labels aligned to sub-tokens. A label string not in `label_names` → InvalidArgument
+/// naming the split, row and value.
+Examples preprocess_token_classification(const Dataset& ds, const std::string& split, const Tokenizer& tok,
+                                         const TokenClassificationPreprocessing& opt,
+                                         const std::vector<std::string>& label_names, bool require_labels);
+
+}  // namespace afinar

@@ -1,0 +1,124 @@
+#include "run_common.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "afinar/core/check.h"
+#include "afinar/core/fs.h"
+#include "run_output.h"
+
+namespace afinar::cli {
+
+DatasetDict load_raw_datasets(const DataFiles& f) {
+  if (!f.dataset_name.empty()) {
+    AFINAR_CHECK(f.train_file.empty() && f.validation_file.empty() && f.test_file.empty(),
+                 "give either --dataset_name or --train_file/--validation_file/--test_file, not both");
+    return load_dataset(f.dataset_name);
+  }
+  AFINAR_CHECK(!f.train_file.empty() || !f.test_file.empty() || !f.validation_file.empty(),
+               "no data: give --dataset_name, or --train_file / --validation_file / --test_file");
+  DatasetDict dd;
+  if (!f.train_file.empty()) dd.set("train", load_file(f.train_file));
+  if (!f.validation_file.empty()) dd.set("validation", load_file(f.validation_file));
+  if (!f.test_file.empty()) dd.set("test", load_file(f.test_file));
+  return dd;
+}
+
+Dataset head(const Dataset& ds, int64_t n) {
+  if (n < 0 || n >= ds.num_rows()) return ds;
+  std::vector<int64_t> idx(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) idx[static_cast<size_t>(i)] = i;
+  return ds.select(idx);
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    size_t c = s.find(',', start);
+    std::string part = s.substr(start, c == std::string::npos ? std::string::npos : c - start);
+    if (!part.empty()) out.push_back(part);
+    if (c == std::string::npos) break;
+    start = c + 1;
+  }
+  return out;
+}
+
+void apply_freezing(const PreTrainedModel& model, bool freeze_base_model, int64_t freeze_layers) {
+  const auto prefixes = model->base_parameter_prefixes();
+  int64_t trainable = 0, total = 0;
+  for (auto& p : model->named_parameters()) {
+    const std::string& name = p.key();
+    bool base = false;
+    for (const auto& pre : prefixes) base = base || name.rfind(pre, 0) == 0;
+    bool freeze = freeze_base_model && base;
+    if (freeze_layers > 0 && base) {
+      // Embeddings as each family names them (BERT, GPT-2, Llama/BART/T5), then blocks 0..N-1
+      // (BERT "layer", Llama/BART "layers", GPT-2 "h", T5 "block"; T5/BART: encoder and decoder).
+      for (const char* e : {"embeddings.", ".wte.", ".wpe.", "embed_tokens.", "shared.", "embed_positions.",
+                            "layernorm_embedding."})
+        freeze = freeze || name.find(e) != std::string::npos || name.rfind(std::string(e).substr(e[0] == '.'), 0) == 0;
+      for (int64_t i = 0; i < freeze_layers; ++i)
+        for (const char* blocks : {".layer.", ".layers.", ".h.", ".block."})
+          freeze = freeze || name.find(blocks + std::to_string(i) + ".") != std::string::npos;
+    }
+    if (freeze) p.value().set_requires_grad(false);
+    total += p.value().numel();
+    if (p.value().requires_grad()) trainable += p.value().numel();
+  }
+  std::printf("trainable params: %lld || all params: %lld || trainable%%: %.4f\n", static_cast<long long>(trainable),
+              static_cast<long long>(total), 100.0 * static_cast<double>(trainable) / static_cast<double>(total));
+}
+
+void print_non_defaults(const TrainingArguments& args) {
+  const auto defaults = TrainingArguments(args.output_dir).to_json();
+  std::cout << "TrainingArguments(";
+  bool first = true;
+  const auto current = args.to_json();
+  for (const auto& [k, v] : current.items()) {
+    if (k != "output_dir" && defaults.contains(k) && defaults[k] == v) continue;
+    std::cout << (first ? "" : ", ") << k << "=" << v.dump();
+    first = false;
+  }
+  std::cout << ")  [other fields at transformers' defaults; all in " << args.output_dir << "/training_args.json]\n";
+}
+
+void check_splits(const DatasetDict& raw, const TrainingArguments& args) {
+  AFINAR_CHECK(args.do_train || args.do_eval || args.do_predict, "nothing to do: give --do_train, --do_eval and/or --do_predict");
+  AFINAR_CHECK(!args.do_train || raw.contains("train"), "--do_train requires a train split; splits found: ", raw.repr());
+  AFINAR_CHECK(!args.do_eval || raw.contains("validation"), "--do_eval requires a validation split (or --validation_file)");
+  AFINAR_CHECK(!args.do_predict || raw.contains("test"), "--do_predict requires a test split (or --test_file)");
+}
+
+void run_trainer(Trainer& trainer, const TrainingArguments& args, const std::map<std::string, Examples>& data,
+                 const std::function<void(PredictionOutput&)>& on_predict,
+                 const std::function<void(std::map<std::string, double>&)>& extra_eval) {
+  print_non_defaults(trainer.args());
+  fs::create_directories(args.output_dir);
+  write_file_atomic(fs::path(args.output_dir) / "training_args.json", trainer.args().to_json().dump(2) + "\n");
+  if (args.do_train) {
+    TrainOutput out = trainer.train();
+    trainer.save_model(args.output_dir);
+    auto m = out.metrics;
+    m["train_samples"] = static_cast<double>(data.at("train").size());
+    log_metrics("train", m);
+    save_metrics(args.output_dir, "train", m);
+    trainer.state().save_to_json(fs::path(args.output_dir) / "trainer_state.json");
+  }
+  if (args.do_eval) {
+    auto m = trainer.evaluate();
+    m["eval_samples"] = static_cast<double>(data.at("validation").size());
+    if (extra_eval) extra_eval(m);
+    log_metrics("eval", m);
+    save_metrics(args.output_dir, "eval", m);
+  }
+  if (args.do_predict) {
+    PredictionOutput p = trainer.predict(data.at("test"));
+    if (on_predict) on_predict(p);
+    p.metrics["test_samples"] = static_cast<double>(data.at("test").size());
+    log_metrics("test", p.metrics);
+    save_metrics(args.output_dir, "test", p.metrics);
+  }
+}
+
+}  // namespace afinar::cli

@@ -1,0 +1,346 @@
+#include "tasks.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <iostream>
+
+#include "afinar/collators/language_modeling.h"
+#include "afinar/collators/token_classification.h"
+#include "afinar/core/check.h"
+#include "afinar/core/fs.h"
+#include "afinar/hub/cache.h"
+#include "afinar/collators/seq2seq.h"
+#include "afinar/metrics/sacrebleu.h"
+#include "afinar/metrics/seqeval.h"
+#include "afinar/models/generation.h"
+#include "afinar/tokenizers/tokenizer.h"
+#include "afinar/train/language_modeling.h"
+#include "afinar/train/token_classification.h"
+#include "afinar/train/trainer.h"
+#include "afinar/train/translation.h"
+#include "run_output.h"
+
+namespace afinar::cli {
+namespace {
+
+std::shared_ptr<ProgressCallback> progress(const TrainingArguments& args) {
+  return std::make_shared<ProgressCallback>(std::cout, !args.disable_tqdm && ::isatty(STDOUT_FILENO));
+}
+
+Tokenizer load_tokenizer(const TaskOptions& o) {
+  return AutoTokenizer::from_pretrained(o.tokenizer_name.empty() ? o.model_name_or_path : o.tokenizer_name);
+}
+
+/// run_ner's compute_metrics: seqeval over the positions whose label is not -100.
+/// logits (B, T, C), labels (B, T).
+class NerMetrics : public MetricAccumulator {
+ public:
+  NerMetrics(std::vector<std::string> names, bool entity_level) : names_(std::move(names)), entity_level_(entity_level) {}
+  void add(const torch::Tensor& logits, const torch::Tensor& labels) override {
+    auto pred = logits.argmax(-1).to(torch::kCPU).contiguous();
+    auto lab = labels.to(torch::kCPU).to(torch::kLong).contiguous();
+    auto p = pred.accessor<int64_t, 2>();
+    auto l = lab.accessor<int64_t, 2>();
+    std::vector<std::vector<std::string>> preds, refs;
+    for (int64_t b = 0; b < lab.size(0); ++b) {
+      std::vector<std::string> pr, rf;
+      for (int64_t t = 0; t < lab.size(1); ++t) {
+        if (l[b][t] == -100) continue;
+        pr.push_back(names_.at(static_cast<size_t>(p[b][t])));
+        rf.push_back(names_.at(static_cast<size_t>(l[b][t])));
+      }
+      preds.push_back(std::move(pr));
+      refs.push_back(std::move(rf));
+    }
+    seqeval_.add(preds, refs);
+  }
+  std::map<std::string, double> compute() const override {
+    SeqevalResult r = seqeval_.compute();
+    std::map<std::string, double> m;
+    if (entity_level_) {
+      for (const auto& [type, s] : r.types) {
+        m[type + "_precision"] = s.precision;
+        m[type + "_recall"] = s.recall;
+        m[type + "_f1"] = s.f1;
+        m[type + "_number"] = static_cast<double>(s.number);
+      }
+      m["overall_precision"] = r.overall_precision;
+      m["overall_recall"] = r.overall_recall;
+      m["overall_f1"] = r.overall_f1;
+      m["overall_accuracy"] = r.overall_accuracy;
+      return m;
+    }
+    return {{"precision", r.overall_precision}, {"recall", r.overall_recall}, {"f1", r.overall_f1},
+            {"accuracy", r.overall_accuracy}};
+  }
+
+ private:
+  std::vector<std::string> names_;
+  bool entity_level_;
+  Seqeval seqeval_;
+};
+
+/// run_mlm / run_clm's compute_metrics: token accuracy of argmax(logits) where labels != -100;
+/// causal LM compares position t's prediction with label t+1. logits (B, T, V), labels (B, T).
+class LmAccuracy : public MetricAccumulator {
+ public:
+  explicit LmAccuracy(bool shift) : shift_(shift) {}
+  void add(const torch::Tensor& logits, const torch::Tensor& labels) override {
+    auto pred = logits.argmax(-1);
+    auto lab = labels.to(pred.device());
+    if (shift_) {
+      pred = pred.slice(1, 0, pred.size(1) - 1);
+      lab = lab.slice(1, 1);
+    }
+    auto keep = lab != -100;
+    correct_ += (pred.eq(lab) & keep).sum().item<int64_t>();
+    total_ += keep.sum().item<int64_t>();
+  }
+  std::map<std::string, double> compute() const override {
+    return {{"accuracy", total_ ? static_cast<double>(correct_) / static_cast<double>(total_) : 0.0}};
+  }
+
+ private:
+  bool shift_;
+  int64_t correct_ = 0, total_ = 0;
+};
+
+std::map<std::string, Examples> prepare(const DatasetDict& raw, const TaskOptions& o, const TrainingArguments& args,
+                                        const std::function<Examples(const Dataset&, const std::string&, bool)>& fn) {
+  std::map<std::string, Examples> data;
+  if (args.do_train) data["train"] = fn(head(raw["train"], o.max_train_samples), "train", true);
+  if (args.do_eval) data["validation"] = fn(head(raw["validation"], o.max_eval_samples), "validation", true);
+  if (args.do_predict) data["test"] = fn(head(raw["test"], o.max_predict_samples), "test", false);
+  return data;
+}
+
+}  // namespace
+
+void run_token_classification(const TaskOptions& o, TrainingArguments args) {
+  args.finalize();
+  DatasetDict raw = load_raw_datasets(o.files);
+  std::cout << raw << "\n";
+  check_splits(raw, args);
+  const Dataset& first = raw.contains("train") ? raw["train"] : raw.contains("validation") ? raw["validation"] : raw["test"];
+  const auto cols = first.column_names();
+  // run_ner's defaults: "tokens" else the first column; "ner_tags" else the second.
+  TokenClassificationPreprocessing pre;
+  pre.text_column_name = !o.text_column_name.empty() ? o.text_column_name : first.has_column("tokens") ? "tokens" : cols.at(0);
+  pre.label_column_name = !o.label_column_name.empty()      ? o.label_column_name
+                          : first.has_column("ner_tags")    ? "ner_tags"
+                          : cols.size() > 1                 ? cols[1]
+                                                            : "ner_tags";
+  pre.label_all_tokens = o.label_all_tokens;
+  pre.pad_to_max_length = o.pad_to_max_length;
+  if (o.max_seq_length) pre.max_seq_length = static_cast<size_t>(*o.max_seq_length);
+
+  Tokenizer tok = load_tokenizer(o);
+  std::vector<std::string> labels = get_token_label_list(first, pre.label_column_name);
+  torch::manual_seed(static_cast<uint64_t>(args.seed));
+  FromPretrainedOptions mo;
+  mo.id2label = labels;
+  PreTrainedModel model = AutoModelForTokenClassification::from_pretrained(o.model_name_or_path, mo);
+  apply_freezing(model, o.freeze_base_model, o.freeze_layers);
+
+  auto data = prepare(raw, o, args, [&](const Dataset& ds, const std::string& split, bool need) {
+    return preprocess_token_classification(ds, split, tok, pre, labels, need);
+  });
+  PadOptions pad;
+  pad.pad_token_id = tok.pad_token_id().value_or(0);
+  auto collator = std::make_shared<DataCollatorForTokenClassification>(pad);
+  Trainer trainer(model, args, collator, data.count("train") ? &data["train"] : nullptr,
+                  data.count("validation") ? &data["validation"] : nullptr, &tok);
+  trainer.set_compute_metrics(
+      [labels, entity = o.return_entity_level_metrics] { return std::make_unique<NerMetrics>(labels, entity); });
+  trainer.add_callback(progress(args));
+  for (const auto& cb : o.callbacks) trainer.add_callback(cb);
+  run_trainer(trainer, args, data, [&](const PredictionOutput& p) {
+    // run_ner's predictions.txt: per example, the predicted labels of the labelled positions.
+    auto pred = p.predictions.argmax(-1);
+    std::string txt;
+    const auto& ex_labels = data["test"].sequences.count("labels") ? data["test"].sequences["labels"] : data["test"].sequences["input_ids"];
+    for (int64_t i = 0; i < pred.size(0); ++i) {
+      const auto& l = ex_labels[static_cast<size_t>(i)];
+      std::string line;
+      for (size_t t = 0; t < l.size() && static_cast<int64_t>(t) < pred.size(1); ++t) {
+        if (data["test"].sequences.count("labels") ? l[t] == -100 : false) continue;
+        line += (line.empty() ? "" : " ") + labels[static_cast<size_t>(pred[i][static_cast<int64_t>(t)].item<int64_t>())];
+      }
+      txt += line + "\n";
+    }
+    write_file_atomic(fs::path(args.output_dir) / "predictions.txt", txt);
+  });
+}
+
+void run_language_modeling(const TaskOptions& o, TrainingArguments args, bool mlm) {
+  args.finalize();
+  DatasetDict raw = load_raw_datasets(o.files);
+  std::cout << raw << "\n";
+  AFINAR_CHECK(!args.do_predict, "--do_predict is not part of ", mlm ? "run_mlm" : "run_clm",
+               ": use --do_eval (perplexity)");
+  check_splits(raw, args);
+  const Dataset& first = raw.contains("train") ? raw["train"] : raw["validation"];
+  const std::string text_column = first.has_column("text") ? "text" : first.column_names().at(0);
+
+  Tokenizer tok = load_tokenizer(o);
+  torch::manual_seed(static_cast<uint64_t>(args.seed));
+  PreTrainedModel model = mlm ? AutoModelForMaskedLM::from_pretrained(o.model_name_or_path)
+                              : AutoModelForCausalLM::from_pretrained(o.model_name_or_path);
+  apply_freezing(model, o.freeze_base_model, o.freeze_layers);
+  const auto config = model->config_json();
+  // run_clm: block_size = model_max_length, capped at 1024 when beyond max_position_embeddings;
+  // run_mlm: max_seq_length = model_max_length capped at 1024 (the same rule).
+  const int64_t max_pos = config.value("max_position_embeddings", config.value("n_positions", int64_t{1024}));
+  auto fit = [&](std::optional<int64_t> asked) {
+    const auto model_max = static_cast<int64_t>(std::min<size_t>(tok.model_max_length(), size_t{1} << 40));
+    if (asked) return std::min(*asked, model_max);
+    return model_max > max_pos ? std::min<int64_t>(1024, max_pos) : model_max;
+  };
+  const int64_t block = fit(mlm ? o.max_seq_length : o.block_size);
+
+  auto data = prepare(raw, o, args, [&](const Dataset& ds, const std::string&, bool) {
+    LmTokenizeOptions t;
+    t.special_tokens_mask = mlm;
+    if (mlm && o.line_by_line) {
+      t.skip_empty_lines = true;
+      t.truncate_to = static_cast<size_t>(block);
+      return tokenize_texts(ds.column_strings(text_column), tok, t);
+    }
+    return group_texts(tokenize_texts(ds.column_strings(text_column), tok, t), static_cast<size_t>(block), false);
+  });
+  LanguageModelingOptions lm;
+  lm.mlm = mlm;
+  lm.mlm_probability = o.mlm_probability;
+  lm.pad_token_id = tok.pad_token_id().value_or(0);
+  lm.vocab_size = static_cast<int64_t>(tok.vocab_size());
+  if (mlm) {
+    lm.mask_token_id = tok.token_to_id("[MASK]") ? tok.token_to_id("[MASK]") : tok.token_to_id("<mask>");
+    AFINAR_CHECK(lm.mask_token_id.has_value(), "fill-mask needs a mask token ([MASK] or <mask>) in the tokenizer");
+    lm.special_token_ids = tok.all_special_ids();
+  }
+  Trainer trainer(model, args, std::make_shared<DataCollatorForLanguageModeling>(lm),
+                  data.count("train") ? &data["train"] : nullptr,
+                  data.count("validation") ? &data["validation"] : nullptr, &tok);
+  trainer.set_compute_metrics([mlm] { return std::make_unique<LmAccuracy>(!mlm); });
+  trainer.add_callback(progress(args));
+  for (const auto& cb : o.callbacks) trainer.add_callback(cb);
+  run_trainer(trainer, args, data, nullptr, [](std::map<std::string, double>& m) {
+    // run_clm/run_mlm: perplexity = exp(eval_loss), inf on overflow.
+    const double loss = m.at("eval_loss");
+    m["perplexity"] = loss > 709 ? INFINITY : std::exp(loss);
+  });
+}
+
+namespace {
+
+/// Seq2SeqTrainer.predict(predict_with_generate=True) + run_translation's compute_metrics: beam or
+/// greedy generation batch by batch, decoded without special tokens, scored with sacreBLEU;
+/// gen_len = mean count of non-pad generated tokens. Returns the decoded texts.
+std::vector<std::string> generate_and_score(PreTrainedModelImpl& model, const Tokenizer& tok, const Examples& data,
+                                            const DataCollator& collator, const GenerationConfig& gen,
+                                            int64_t batch_size, torch::Device device, const std::string& prefix,
+                                            std::map<std::string, double>& metrics) {
+  model.eval();
+  const int64_t n = static_cast<int64_t>(data.size());
+  std::vector<int64_t> rows(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) rows[static_cast<size_t>(i)] = i;
+  const int32_t pad = tok.pad_token_id().value_or(0);
+  SacreBleu bleu;
+  std::vector<std::string> texts;
+  double gen_tokens = 0;
+  const bool has_labels = data.sequences.count("labels") > 0;
+  for (int64_t lo = 0; lo < n; lo += batch_size) {
+    const int64_t hi = std::min(n, lo + batch_size);
+    Batch b = collator(data, std::span<const int64_t>(rows.data() + lo, static_cast<size_t>(hi - lo)));
+    ModelInputs in;
+    in.input_ids = b.at("input_ids").to(device);
+    in.attention_mask = b.at("attention_mask").to(device);
+    torch::Tensor out = generate(model, in, gen).to(torch::kCPU);
+    std::vector<std::string> preds;
+    for (int64_t r = 0; r < out.size(0); ++r) {
+      auto row = out[r];
+      std::vector<int32_t> ids(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.numel());
+      gen_tokens += static_cast<double>(std::count_if(ids.begin(), ids.end(), [&](int32_t t) { return t != pad; }));
+      std::string text = tok.decode(ids, /*skip_special_tokens=*/true);
+      while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+      size_t first = text.find_first_not_of(" \t\n");
+      preds.push_back(first == std::string::npos ? "" : text.substr(first));
+    }
+    if (has_labels) {
+      std::vector<std::vector<std::string>> refs;
+      for (int64_t r = lo; r < hi; ++r) {
+        std::vector<int32_t> ids;
+        for (int32_t t : data.sequences.at("labels")[static_cast<size_t>(r)]) ids.push_back(t == -100 ? pad : t);
+        std::string text = tok.decode(ids, true);
+        size_t first = text.find_first_not_of(" \t\n"), last = text.find_last_not_of(" \t\n");
+        refs.push_back({first == std::string::npos ? "" : text.substr(first, last - first + 1)});
+      }
+      bleu.add(preds, refs);
+    }
+    texts.insert(texts.end(), preds.begin(), preds.end());
+  }
+  if (has_labels) metrics[prefix + "_bleu"] = bleu.compute().score;
+  metrics[prefix + "_gen_len"] = n ? gen_tokens / static_cast<double>(n) : 0.0;
+  return texts;
+}
+
+}  // namespace
+
+void run_translation(const TaskOptions& o, TrainingArguments args) {
+  args.finalize();
+  DatasetDict raw = load_raw_datasets(o.files);
+  std::cout << raw << "\n";
+  check_splits(raw, args);
+  Tokenizer tok = load_tokenizer(o);
+  torch::manual_seed(static_cast<uint64_t>(args.seed));
+  PreTrainedModel model = AutoModelForSeq2SeqLM::from_pretrained(o.model_name_or_path);
+  apply_freezing(model, o.freeze_base_model, o.freeze_layers);
+  const auto config = model->config_json();
+  if (config.value("model_type", "") == "t5" && o.source_prefix.empty())
+    std::cerr << "You're running a t5 model but didn't provide a source prefix, which is expected, e.g. with "
+                 "`--source_prefix 'translate English to German: ' `\n";
+
+  TranslationPreprocessing pre;
+  pre.source_lang = o.source_lang;
+  pre.target_lang = o.target_lang;
+  pre.source_prefix = o.source_prefix;
+  pre.max_source_length = static_cast<size_t>(o.max_source_length);
+  pre.max_target_length = static_cast<size_t>(o.max_target_length);
+  pre.pad_to_max_length = o.pad_to_max_length;
+  auto data = prepare(raw, o, args, [&](const Dataset& ds, const std::string& split, bool need) {
+    return preprocess_translation(ds, split, tok, pre, need);
+  });
+  PadOptions pad;
+  pad.pad_token_id = tok.pad_token_id().value_or(0);
+  // Labels padded with -100; the model builds decoder_input_ids from them (shift_tokens_right).
+  auto collator = std::make_shared<DataCollatorForSeq2Seq>(pad);
+  Trainer trainer(model, args, collator, data.count("train") ? &data["train"] : nullptr,
+                  data.count("validation") ? &data["validation"] : nullptr, &tok);
+  trainer.add_callback(progress(args));
+  for (const auto& cb : o.callbacks) trainer.add_callback(cb);
+
+  GenerationConfig gen = GenerationConfig::from_pretrained(hub::resolve_repo(o.model_name_or_path, hub::RepoType::Model).string());
+  gen.max_length = o.generation_max_length.value_or(o.max_target_length);  // run_translation's max_length
+  gen.max_new_tokens.reset();
+  if (o.num_beams) gen.num_beams = *o.num_beams;
+  const int64_t eval_bs = args.per_device_eval_batch_size;
+  run_trainer(
+      trainer, args, data,
+      [&](PredictionOutput& p) {
+        if (!o.predict_with_generate) return;
+        auto texts =
+            generate_and_score(*model, tok, data["test"], *collator, gen, eval_bs, trainer.device(), "test", p.metrics);
+        std::string txt;
+        for (const auto& t : texts) txt += t + "\n";
+        write_file_atomic(fs::path(args.output_dir) / "generated_predictions.txt", txt);
+      },
+      [&](std::map<std::string, double>& m) {
+        if (o.predict_with_generate)
+          generate_and_score(*model, tok, data["validation"], *collator, gen, eval_bs, trainer.device(), "eval", m);
+      });
+}
+
+}  // namespace afinar::cli

@@ -1,0 +1,306 @@
+// BART as transformers' models/bart/modeling_bart.py (v5.23), sdpa attention path: same module
+// names, same math. No KV cache: generate() recomputes the decoder over the whole prefix.
+#include "afinar/models/bart/modeling_bart.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "afinar/core/check.h"
+#include "afinar/models/bert/modeling_bert.h"  // bert_activation: transformers' ACT2FN
+
+namespace afinar {
+
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+namespace {
+
+double lowest(torch::ScalarType dtype) {  // torch.finfo(dtype).min
+  switch (dtype) {
+    case torch::kFloat:
+      return std::numeric_limits<float>::lowest();
+    case torch::kDouble:
+      return std::numeric_limits<double>::lowest();
+    case torch::kHalf:
+      return -65504.0;
+    case torch::kBFloat16:
+      return -3.3895313892515355e38;
+    default:
+      throw InvalidArgument(detail::concat("BART attention: unsupported dtype ", dtype));
+  }
+}
+
+/// keep (bool, broadcastable to (B, 1, Tq, Tk)) → additive mask: 0 where kept, finfo.min elsewhere.
+torch::Tensor additive(const torch::Tensor& keep, torch::ScalarType dtype) {
+  return torch::zeros(keep.sizes(), keep.options().dtype(dtype)).masked_fill_(keep.logical_not(), lowest(dtype));
+}
+
+nn::LayerNorm layer_norm(int64_t d) {
+  return nn::LayerNorm(nn::LayerNormOptions({d}));
+}
+
+}  // namespace
+
+torch::Tensor bart_shift_tokens_right(const torch::Tensor& input_ids, int64_t pad_token_id,
+                                      int64_t decoder_start_token_id) {
+  torch::Tensor shifted = torch::zeros_like(input_ids);  // (B, T)
+  shifted.slice(1, 1).copy_(input_ids.slice(1, 0, -1));
+  shifted.select(1, 0).fill_(decoder_start_token_id);
+  return shifted.masked_fill_(shifted == -100, pad_token_id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// BartAttention, BartEncoderLayer / BartDecoderLayer
+
+BartAttentionImpl::BartAttentionImpl(int64_t d, int64_t heads, double dropout)
+    : num_heads(heads), head_dim(d / heads), dropout_p(dropout) {
+  k_proj = register_module("k_proj", nn::Linear(d, d));
+  v_proj = register_module("v_proj", nn::Linear(d, d));
+  q_proj = register_module("q_proj", nn::Linear(d, d));
+  out_proj = register_module("out_proj", nn::Linear(d, d));
+}
+
+torch::Tensor BartAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& kv,
+                                         const torch::Tensor& mask) {
+  const int64_t B = hidden.size(0), Tq = hidden.size(1);
+  const torch::Tensor& src = kv.defined() ? kv : hidden;
+  const int64_t Tk = src.size(1);
+  auto heads = [&](const torch::Tensor& x, int64_t T) {  // (B, T, D) → (B, nh, T, hd)
+    return x.view({B, T, num_heads, head_dim}).transpose(1, 2);
+  };
+  torch::Tensor q = heads(q_proj(hidden), Tq), k = heads(k_proj(src), Tk), v = heads(v_proj(src), Tk);
+  const double p = is_training() ? dropout_p : 0.0;
+  torch::Tensor out =
+      at::scaled_dot_product_attention(q, k, v, mask.defined() ? std::optional<torch::Tensor>(mask) : std::nullopt, p,
+                                       /*is_causal=*/false, 1.0 / std::sqrt(static_cast<double>(head_dim)));
+  return out_proj(out.transpose(1, 2).reshape({B, Tq, num_heads * head_dim}));  // (B, Tq, D)
+}
+
+BartLayerImpl::BartLayerImpl(const BartConfig& c, bool is_decoder)
+    : act(c.activation_function), dropout(c.dropout), activation_dropout(c.activation_dropout) {
+  const int64_t heads = is_decoder ? c.decoder_attention_heads : c.encoder_attention_heads;
+  const int64_t ffn = is_decoder ? c.decoder_ffn_dim : c.encoder_ffn_dim;
+  self_attn = register_module("self_attn", BartAttention(c.d_model, heads, c.attention_dropout));
+  self_attn_layer_norm = register_module("self_attn_layer_norm", layer_norm(c.d_model));
+  if (is_decoder) {
+    encoder_attn = register_module("encoder_attn", BartAttention(c.d_model, heads, c.attention_dropout));
+    encoder_attn_layer_norm = register_module("encoder_attn_layer_norm", layer_norm(c.d_model));
+  }
+  fc1 = register_module("fc1", nn::Linear(c.d_model, ffn));
+  fc2 = register_module("fc2", nn::Linear(ffn, c.d_model));
+  final_layer_norm = register_module("final_layer_norm", layer_norm(c.d_model));
+}
+
+torch::Tensor BartLayerImpl::forward(torch::Tensor h, const torch::Tensor& mask, const torch::Tensor& encoder_hidden,
+                                     const torch::Tensor& encoder_mask) {
+  const bool train = is_training();
+  h = self_attn_layer_norm(
+      h + F::dropout(self_attn(h, torch::Tensor(), mask), F::DropoutFuncOptions().p(dropout).training(train)));
+  if (encoder_attn && encoder_hidden.defined())
+    h = encoder_attn_layer_norm(h + F::dropout(encoder_attn(h, encoder_hidden, encoder_mask),
+                                               F::DropoutFuncOptions().p(dropout).training(train)));
+  torch::Tensor f =
+      F::dropout(bert_activation(fc1(h), act), F::DropoutFuncOptions().p(activation_dropout).training(train));
+  f = F::dropout(fc2(f), F::DropoutFuncOptions().p(dropout).training(train));
+  return final_layer_norm(h + f);  // (B, T, D)
+}
+
+// ---------------------------------------------------------------------------------------------
+// BartEncoder / BartDecoder, BartModel
+
+BartStackImpl::BartStackImpl(const BartConfig& c, bool is_decoder_)
+    : is_decoder(is_decoder_), dropout(c.dropout), layerdrop(is_decoder_ ? c.decoder_layerdrop : c.encoder_layerdrop) {
+  // BartLearnedPositionalEmbedding: max_position_embeddings + 2 rows, position p reads row p + 2.
+  embed_positions = register_module("embed_positions", nn::Embedding(c.max_position_embeddings + 2, c.d_model));
+  layers = register_module("layers", nn::ModuleList());
+  for (int64_t i = 0; i < (is_decoder ? c.decoder_layers : c.encoder_layers); ++i)
+    layers->push_back(BartLayer(c, is_decoder));
+  layernorm_embedding = register_module("layernorm_embedding", layer_norm(c.d_model));
+}
+
+torch::Tensor BartStackImpl::forward(const torch::Tensor& embeds, const torch::Tensor& attention_mask,
+                                     const torch::Tensor& encoder_hidden, const torch::Tensor& encoder_attention_mask) {
+  const int64_t T = embeds.size(1);
+  const int64_t P = embed_positions->weight.size(0) - 2;
+  AFINAR_CHECK(T <= P, "BART: sequence length ", T, " exceeds max_position_embeddings ", P,
+               " (HINT: truncate the inputs to ", P, " tokens)");
+  const auto dtype = embeds.scalar_type();
+  torch::Tensor positions = torch::arange(2, T + 2, embeds.options().dtype(torch::kLong));  // (T)
+  torch::Tensor h = layernorm_embedding(embeds + embed_positions(positions));               // (B, T, D)
+  h = F::dropout(h, F::DropoutFuncOptions().p(dropout).training(is_training()));
+
+  torch::Tensor mask;  // additive (B|1, 1, T|1, T), undefined = attend everywhere
+  torch::Tensor keep;
+  if (attention_mask.defined() && !attention_mask.all().item<bool>())
+    keep = attention_mask.to(torch::kBool).unsqueeze(1).unsqueeze(2);  // (B, 1, 1, T)
+  if (is_decoder) {
+    torch::Tensor causal = torch::ones({T, T}, embeds.options().dtype(torch::kBool)).tril().view({1, 1, T, T});
+    keep = keep.defined() ? keep.logical_and(causal) : causal;
+  }
+  if (keep.defined()) mask = additive(keep, dtype);
+  torch::Tensor cross_mask;
+  if (is_decoder && encoder_attention_mask.defined() && !encoder_attention_mask.all().item<bool>())
+    cross_mask = additive(encoder_attention_mask.to(torch::kBool).unsqueeze(1).unsqueeze(2), dtype);  // (B, 1, 1, Ts)
+
+  for (const auto& m : *layers) {
+    if (is_training() && layerdrop > 0.0 && torch::rand({}).item<double>() < layerdrop) continue;  // LayerDrop
+    h = m->as<BartLayerImpl>()->forward(h, mask, encoder_hidden, cross_mask);
+  }
+  return h;  // (B, T, D)
+}
+
+BartModelImpl::BartModelImpl(const BartConfig& c)
+    : config(c), embed_scale(c.scale_embedding ? std::sqrt(static_cast<double>(c.d_model)) : 1.0) {
+  auto opts = nn::EmbeddingOptions(c.vocab_size, c.d_model);
+  if (c.pad_token_id) opts.padding_idx(*c.pad_token_id);  // no gradient into the padding row
+  shared = register_module("shared", nn::Embedding(opts));
+  encoder = register_module("encoder", BartStack(c, /*is_decoder=*/false));
+  decoder = register_module("decoder", BartStack(c, /*is_decoder=*/true));
+}
+
+std::pair<torch::Tensor, torch::Tensor> BartModelImpl::forward(const ModelInputs& in, torch::Tensor dec_ids) {
+  if (!dec_ids.defined()) {
+    AFINAR_CHECK(in.input_ids.defined(), "BART: decoder_input_ids, labels or input_ids is required");
+    AFINAR_CHECK(config.pad_token_id && config.decoder_start_token_id,
+                 "BART: pad_token_id and decoder_start_token_id must be set to shift input_ids right");
+    dec_ids = bart_shift_tokens_right(in.input_ids, *config.pad_token_id, *config.decoder_start_token_id);
+  }
+  torch::Tensor enc = in.encoder_last_hidden_state;
+  if (!enc.defined()) {
+    AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2,
+                 "BART: input_ids (batch, seq_len) or encoder_last_hidden_state is required");
+    enc = encoder(shared(in.input_ids) * embed_scale, in.attention_mask);  // (B, T, D)
+  }
+  torch::Tensor dec = decoder(shared(dec_ids) * embed_scale, in.decoder_attention_mask, enc, in.attention_mask);
+  return {dec, enc};  // (B, Td, D), (B, T, D)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weight init (PreTrainedModel._init_weights with std = init_std; BartPreTrainedModel adds final_logits_bias)
+
+void bart_init_weights(nn::Module& module, const BartConfig& c, const std::vector<std::string>* only) {
+  torch::NoGradGuard no_grad;
+  auto wanted = [&](const std::string& name) {
+    return !only || std::find(only->begin(), only->end(), name) != only->end();
+  };
+  auto join = [](const std::string& prefix, const char* leaf) {
+    return prefix.empty() ? std::string(leaf) : prefix + "." + leaf;
+  };
+  std::vector<std::pair<std::string, nn::Module*>> modules = {{"", &module}};
+  for (const auto& item : module.named_modules("", /*include_self=*/false))
+    modules.emplace_back(item.key(), item.value().get());
+  for (const auto& [prefix, m] : modules) {
+    if (auto* lin = dynamic_cast<nn::LinearImpl*>(m)) {
+      if (wanted(join(prefix, "weight"))) lin->weight.normal_(0.0, c.init_std);
+      if (lin->bias.defined() && wanted(join(prefix, "bias"))) lin->bias.zero_();
+    } else if (auto* emb = dynamic_cast<nn::EmbeddingImpl*>(m)) {
+      if (wanted(join(prefix, "weight"))) {
+        emb->weight.normal_(0.0, c.init_std);
+        if (auto pad = emb->options.padding_idx()) emb->weight[*pad].zero_();
+      }
+    } else if (auto* ln = dynamic_cast<nn::LayerNormImpl*>(m)) {
+      if (wanted(join(prefix, "weight"))) ln->weight.fill_(1.0);
+      if (wanted(join(prefix, "bias"))) ln->bias.zero_();
+    } else if (auto* g = dynamic_cast<BartForConditionalGenerationImpl*>(m)) {
+      if (wanted(join(prefix, "final_logits_bias"))) g->final_logits_bias.zero_();
+    }
+  }
+}
+
+namespace {
+nlohmann::json bart_config_json(const BartConfig& config, const char* arch, torch::ScalarType dtype) {
+  nlohmann::json j = config.to_json();
+  j["architectures"] = {arch};
+  j.erase("torch_dtype");
+  j["dtype"] = torch_dtype_name(dtype);
+  j["transformers_version"] = kTransformersVersion;
+  return j;
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// BartForConditionalGeneration
+
+BartForConditionalGenerationImpl::BartForConditionalGenerationImpl(const BartConfig& c, bool own_lm_head) : config(c) {
+  config.validate();
+  model = register_module("model", BartModel(c));
+  if (own_lm_head)
+    lm_head = register_module("lm_head", nn::Linear(nn::LinearOptions(c.d_model, c.vocab_size).bias(false)));
+  final_logits_bias = register_parameter("final_logits_bias", torch::zeros({1, c.vocab_size}), /*requires_grad=*/false);
+  bart_init_weights(*this, config);
+}
+
+ModelOutputs BartForConditionalGenerationImpl::forward(const ModelInputs& in) {
+  torch::Tensor dec_ids = in.decoder_input_ids;
+  if (!dec_ids.defined() && in.labels.defined()) {
+    AFINAR_CHECK(config.pad_token_id && config.decoder_start_token_id,
+                 "BartForConditionalGeneration: pad_token_id and decoder_start_token_id must be set to shift labels");
+    dec_ids = bart_shift_tokens_right(in.labels, *config.pad_token_id, *config.decoder_start_token_id);
+  }
+  ModelOutputs out;
+  std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = model(in, dec_ids);
+  out.logits = F::linear(out.last_hidden_state, lm_head ? lm_head->weight : model->shared->weight) +
+               final_logits_bias;  // (B, Td, V)
+  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  return out;
+}
+
+nlohmann::json BartForConditionalGenerationImpl::config_json() const {
+  nlohmann::json j = bart_config_json(config, "BartForConditionalGeneration", model->shared->weight.scalar_type());
+  j["tie_word_embeddings"] = !lm_head;
+  return j;
+}
+
+// ---------------------------------------------------------------------------------------------
+// BartForSequenceClassification
+
+BartClassificationHeadImpl::BartClassificationHeadImpl(int64_t input_dim, int64_t inner_dim, int64_t num_classes,
+                                                       double pooler_dropout) {
+  dense = register_module("dense", nn::Linear(input_dim, inner_dim));
+  dropout = register_module("dropout", nn::Dropout(pooler_dropout));
+  out_proj = register_module("out_proj", nn::Linear(inner_dim, num_classes));
+}
+
+torch::Tensor BartClassificationHeadImpl::forward(const torch::Tensor& x) {
+  return out_proj(dropout(torch::tanh(dense(dropout(x)))));
+}
+
+BartForSequenceClassificationImpl::BartForSequenceClassificationImpl(const BartConfig& c) : config(c) {
+  config.validate();
+  model = register_module("model", BartModel(c));
+  classification_head = register_module(
+      "classification_head", BartClassificationHead(c.d_model, c.d_model, c.num_labels(), c.classifier_dropout));
+  bart_init_weights(*this, config);
+}
+
+ModelOutputs BartForSequenceClassificationImpl::forward(const ModelInputs& in) {
+  AFINAR_CHECK(in.input_ids.defined(), "BartForSequenceClassification: input_ids is required (eos pooling)");
+  ModelOutputs out;
+  std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = model(in, in.decoder_input_ids);
+  const torch::Tensor& h = out.last_hidden_state;  // (B, T, D)
+  AFINAR_CHECK(h.size(1) == in.input_ids.size(1),
+               "BartForSequenceClassification: decoder_input_ids must be as long as input_ids (eos pooling)");
+  torch::Tensor eos = in.input_ids.eq(config.eos_id());  // (B, T)
+  torch::Tensor counts = eos.sum(1);
+  AFINAR_CHECK(counts.min().item<int64_t>() == counts.max().item<int64_t>(),
+               "BartForSequenceClassification: all examples must have the same number of <eos> tokens.");
+  AFINAR_CHECK(counts.min().item<int64_t>() >= 1,
+               "BartForSequenceClassification: each example must contain at least one <eos> token.");
+  // The last eos of each row: the largest position holding one.
+  torch::Tensor pos = torch::arange(eos.size(1), eos.options().dtype(torch::kLong));
+  torch::Tensor last = (eos.to(torch::kLong) * pos).argmax(1);                                      // (B)
+  torch::Tensor pooled = h.gather(1, last.view({-1, 1, 1}).expand({-1, 1, h.size(2)})).squeeze(1);  // (B, D)
+  out.logits = classification_head(pooled);                                                         // (B, num_labels)
+  if (in.labels.defined()) {
+    if (config.problem_type.empty()) config.problem_type = infer_problem_type(config.num_labels(), in.labels);
+    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type);
+  }
+  return out;
+}
+
+nlohmann::json BartForSequenceClassificationImpl::config_json() const {
+  return bart_config_json(config, "BartForSequenceClassification", model->shared->weight.scalar_type());
+}
+
+}  // namespace afinar

@@ -1,0 +1,31 @@
+// AutoModel factories of distilbert: build from config.json, load the checkpoint, initialise the
+// rest as transformers does.
+#include "afinar/models/distilbert/modeling_distilbert.h"
+#include "../auto_factories.h"
+#include "../auto_load.h"
+
+namespace afinar::detail {
+
+namespace {
+
+/// transformers' _init_weights of this family, on the tensors the checkpoint lacked.
+void init_missing(torch::nn::Module& m, const DistilBertConfig& c,
+                  const std::vector<std::string>* missing) {
+  distilbert_init_weights(m, c, missing);
+}
+
+}  // namespace
+
+PreTrainedModel distilbert_for_sequence_classification(const nlohmann::json& j, const fs::path& dir,
+                                                       const std::string& source, const FromPretrainedOptions& opt) {
+  return load_model<DistilBertForSequenceClassificationImpl, DistilBertConfig>(
+      j, dir, source, opt, "DistilBertForSequenceClassification", "distilbert", &init_missing);
+}
+
+PreTrainedModel distilbert_for_token_classification(const nlohmann::json& j, const fs::path& dir,
+                                                    const std::string& source, const FromPretrainedOptions& opt) {
+  return load_model<DistilBertForTokenClassificationImpl, DistilBertConfig>(
+      j, dir, source, opt, "DistilBertForTokenClassification", "distilbert", &init_missing);
+}
+
+}  // namespace afinar::detail

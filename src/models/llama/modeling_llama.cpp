@@ -1,0 +1,324 @@
+// The Llama family as transformers' models/llama/modeling_llama.py (v5.23), with the config-field
+// differences of modeling_qwen2.py (q/k/v biases, per-layer sliding windows) and
+// modeling_mistral.py (a sliding window on every layer); RoPE as modeling_rope_utils.py.
+#include "afinar/models/llama/modeling_llama.h"
+
+#include <cmath>
+
+#include "afinar/core/check.h"
+#include "afinar/models/bert/modeling_bert.h"  // bert_activation: transformers' ACT2FN
+
+namespace afinar {
+
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+// ---------------------------------------------------------------------------------------------
+// LlamaRMSNorm
+
+LlamaRMSNormImpl::LlamaRMSNormImpl(int64_t hidden_size, double eps) : variance_epsilon(eps) {
+  weight = register_parameter("weight", torch::ones({hidden_size}));
+}
+
+torch::Tensor LlamaRMSNormImpl::forward(const torch::Tensor& x) {
+  torch::Tensor h = x.to(torch::kFloat);
+  torch::Tensor variance = h.pow(2).mean(-1, /*keepdim=*/true);
+  h = h * torch::rsqrt(variance + variance_epsilon);
+  return weight * h.to(x.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rotary embeddings (modeling_rope_utils.py). The float32 tensor arithmetic follows transformers'
+// operation by operation, so that the frequencies are bitwise the same.
+
+torch::Tensor llama_rope_inv_freq(const LlamaConfig& c, int64_t seq_len) {
+  const nlohmann::json& rope = c.rope_parameters;
+  const std::string type = c.rope_type();
+  const double base = rope.value("rope_theta", 10000.0);
+  const int64_t dim = c.head_dim;
+  torch::Tensor exponent = torch::arange(0, dim, 2, torch::kLong).to(torch::kFloat) / static_cast<double>(dim);
+  auto inverse_powers = [&](const torch::Scalar& b) { return torch::pow(b, exponent).reciprocal(); };
+  if (type == "default") return inverse_powers(base);
+  const double factor = rope.at("factor").get<double>();
+  if (type == "linear") return inverse_powers(base) / factor;
+  if (type == "dynamic") {
+    const double max_pos = static_cast<double>(c.max_position_embeddings);
+    const double power = static_cast<double>(dim) / static_cast<double>(dim - 2);
+    if (seq_len <= c.max_position_embeddings)  // at init: base unchanged
+      return inverse_powers(base * std::pow(factor * max_pos / max_pos - (factor - 1), power));
+    // In transformers seq_len is a tensor here, so the new base is computed in float32.
+    torch::Tensor len = torch::tensor(seq_len, torch::kLong);
+    torch::Tensor scaled = torch::pow(len * factor / max_pos - (factor - 1), power) * base;  // 0-dim float32
+    return torch::pow(scaled, exponent).reciprocal();
+  }
+  if (type == "llama3") {
+    const double low = rope.at("low_freq_factor").get<double>(), high = rope.at("high_freq_factor").get<double>();
+    const double old_len = rope.at("original_max_position_embeddings").get<double>();
+    const double low_wavelen = old_len / low, high_wavelen = old_len / high;
+    torch::Tensor inv = inverse_powers(base);
+    torch::Tensor wavelen = inv.reciprocal() * (2 * M_PI);
+    torch::Tensor scaled = torch::where(wavelen > low_wavelen, inv / factor, inv);
+    torch::Tensor smooth = (wavelen.reciprocal() * old_len - low) / (high - low);
+    torch::Tensor smoothed = (1 - smooth) * scaled / factor + smooth * scaled;
+    torch::Tensor medium = (wavelen < high_wavelen).logical_not() & (wavelen > low_wavelen).logical_not();
+    return torch::where(medium, smoothed, scaled);
+  }
+  AFINAR_NOT_IMPLEMENTED("rope_type ", type, " (supported: default, linear, dynamic, llama3)");
+}
+
+LlamaRotaryEmbeddingImpl::LlamaRotaryEmbeddingImpl(const LlamaConfig& c)
+    : config(c), max_seq_len_cached(c.max_position_embeddings) {
+  inv_freq = register_buffer("inv_freq", llama_rope_inv_freq(c, 0));
+}
+
+std::pair<torch::Tensor, torch::Tensor> LlamaRotaryEmbeddingImpl::forward(const torch::Tensor& x,
+                                                                          const torch::Tensor& position_ids) {
+  torch::NoGradGuard no_grad;
+  if (config.rope_type() == "dynamic") {  // dynamic_rope_update: grow past the longest seen, reset under the original
+    const int64_t seq_len = position_ids.max().item<int64_t>() + 1;
+    const int64_t original = config.max_position_embeddings;
+    if (seq_len > max_seq_len_cached) {
+      inv_freq.set_data(llama_rope_inv_freq(config, seq_len).to(inv_freq.device()));
+      max_seq_len_cached = seq_len;
+    }
+    if (seq_len < original && max_seq_len_cached > original) {
+      inv_freq.set_data(llama_rope_inv_freq(config, 0).to(inv_freq.device()));
+      max_seq_len_cached = original;
+    }
+  }
+  torch::Tensor freqs = position_ids.unsqueeze(-1).to(torch::kFloat) * inv_freq.to(torch::kFloat);  // (B, T, hd/2)
+  torch::Tensor emb = torch::cat({freqs, freqs}, -1);                                               // (B, T, hd)
+  return {emb.cos().to(x.scalar_type()), emb.sin().to(x.scalar_type())};
+}
+
+namespace {
+torch::Tensor rotate_half(const torch::Tensor& x) {
+  const int64_t half = x.size(-1) / 2;
+  return torch::cat({-x.slice(-1, half), x.slice(-1, 0, half)}, -1);
+}
+
+/// (B, kv, T, hd) → (B, kv · n_rep, T, hd), each key/value head repeated for its query heads.
+torch::Tensor repeat_kv(const torch::Tensor& x, int64_t n_rep) {
+  if (n_rep == 1) return x;
+  const int64_t B = x.size(0), kv = x.size(1), T = x.size(2), hd = x.size(3);
+  return x.unsqueeze(2).expand({B, kv, n_rep, T, hd}).reshape({B, kv * n_rep, T, hd});
+}
+}  // namespace
+
+std::pair<torch::Tensor, torch::Tensor> apply_rotary_pos_emb(const torch::Tensor& q, const torch::Tensor& k,
+                                                             const torch::Tensor& cos, const torch::Tensor& sin) {
+  torch::Tensor c = cos.unsqueeze(1), s = sin.unsqueeze(1);  // (B, 1, T, hd)
+  return {q * c + rotate_half(q) * s, k * c + rotate_half(k) * s};
+}
+
+// ---------------------------------------------------------------------------------------------
+// LlamaMLP, LlamaAttention, LlamaDecoderLayer
+
+LlamaMLPImpl::LlamaMLPImpl(const LlamaConfig& c) : act(c.hidden_act) {
+  auto lin = [&](int64_t in, int64_t out) { return nn::Linear(nn::LinearOptions(in, out).bias(c.mlp_bias)); };
+  gate_proj = register_module("gate_proj", lin(c.hidden_size, c.intermediate_size));
+  up_proj = register_module("up_proj", lin(c.hidden_size, c.intermediate_size));
+  down_proj = register_module("down_proj", lin(c.intermediate_size, c.hidden_size));
+}
+
+torch::Tensor LlamaMLPImpl::forward(const torch::Tensor& x) {
+  return down_proj(bert_activation(gate_proj(x), act) * up_proj(x));  // (B, T, H)
+}
+
+LlamaAttentionImpl::LlamaAttentionImpl(const LlamaConfig& c)
+    : num_heads(c.num_attention_heads),
+      num_kv_heads(c.num_key_value_heads),
+      head_dim(c.head_dim),
+      scaling(1.0 / std::sqrt(static_cast<double>(c.head_dim))),
+      dropout_p(c.attention_dropout),
+      eager(c.attn_implementation == "eager") {
+  auto lin = [](int64_t in, int64_t out, bool bias) { return nn::Linear(nn::LinearOptions(in, out).bias(bias)); };
+  q_proj = register_module("q_proj", lin(c.hidden_size, num_heads * head_dim, c.qkv_bias()));
+  k_proj = register_module("k_proj", lin(c.hidden_size, num_kv_heads * head_dim, c.qkv_bias()));
+  v_proj = register_module("v_proj", lin(c.hidden_size, num_kv_heads * head_dim, c.qkv_bias()));
+  o_proj = register_module("o_proj", lin(num_heads * head_dim, c.hidden_size, c.o_proj_bias()));
+}
+
+torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& cos,
+                                          const torch::Tensor& sin, const CausalAttentionMask& mask) {
+  const int64_t B = hidden.size(0), T = hidden.size(1);
+  auto heads = [&](const torch::Tensor& x) { return x.view({B, T, -1, head_dim}).transpose(1, 2); };
+  torch::Tensor q = heads(q_proj(hidden)), k = heads(k_proj(hidden)), v = heads(v_proj(hidden));  // (B, h, T, hd)
+  std::tie(q, k) = apply_rotary_pos_emb(q, k, cos, sin);
+  const int64_t groups = num_heads / num_kv_heads;
+  torch::Tensor out = causal_attention(q, repeat_kv(k, groups), repeat_kv(v, groups), mask, scaling, dropout_p,
+                                       is_training(), eager, /*softmax_fp32=*/true);  // (B, nh, T, hd)
+  return o_proj(out.transpose(1, 2).reshape({B, T, num_heads * head_dim}));           // (B, T, H)
+}
+
+LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) {
+  self_attn = register_module("self_attn", LlamaAttention(c));
+  mlp = register_module("mlp", LlamaMLP(c));
+  input_layernorm = register_module("input_layernorm", LlamaRMSNorm(c.hidden_size, c.rms_norm_eps));
+  post_attention_layernorm = register_module("post_attention_layernorm", LlamaRMSNorm(c.hidden_size, c.rms_norm_eps));
+}
+
+torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& cos,
+                                             const torch::Tensor& sin, const CausalAttentionMask& mask) {
+  torch::Tensor x = hidden + self_attn(input_layernorm(hidden), cos, sin, mask);  // (B, T, H)
+  return x + mlp(post_attention_layernorm(x));
+}
+
+// ---------------------------------------------------------------------------------------------
+// LlamaModel
+
+LlamaModelImpl::LlamaModelImpl(const LlamaConfig& c) : config(c) {
+  config.validate();
+  auto emb = nn::EmbeddingOptions(c.vocab_size, c.hidden_size);
+  if (c.pad_token_id) emb.padding_idx(*c.pad_token_id);  // no gradient flows into the padding row
+  embed_tokens = register_module("embed_tokens", nn::Embedding(emb));
+  layers = register_module("layers", nn::ModuleList());
+  for (int64_t i = 0; i < c.num_hidden_layers; ++i) layers->push_back(LlamaDecoderLayer(c));
+  norm = register_module("norm", LlamaRMSNorm(c.hidden_size, c.rms_norm_eps));
+  rotary_emb = register_module("rotary_emb", LlamaRotaryEmbedding(c));
+}
+
+torch::Tensor LlamaModelImpl::forward(const ModelInputs& in) {
+  AFINAR_CHECK(in.input_ids.defined(), "LlamaModel: input_ids is required");
+  AFINAR_CHECK(in.input_ids.dim() == 2, "LlamaModel: input_ids must be (batch, seq_len), got shape ",
+               in.input_ids.sizes());
+  const int64_t B = in.input_ids.size(0), T = in.input_ids.size(1);
+  torch::Tensor x = embed_tokens(in.input_ids);  // (B, T, H)
+  torch::Tensor position_ids =
+      in.position_ids.defined() ? in.position_ids : torch::arange(T, in.input_ids.options()).unsqueeze(0);  // (1, T)
+  const bool eager = config.attn_implementation == "eager";
+  CausalAttentionMask full, sliding;
+  bool any_full = false, any_sliding = false;
+  for (int64_t i = 0; i < config.num_hidden_layers; ++i) (config.layer_is_sliding(i) ? any_sliding : any_full) = true;
+  if (any_full) full = make_causal_attention_mask(in.attention_mask, B, T, x.scalar_type(), x.device(), eager);
+  if (any_sliding)
+    sliding =
+        make_causal_attention_mask(in.attention_mask, B, T, x.scalar_type(), x.device(), eager, config.sliding_window);
+  auto [cos, sin] = rotary_emb->forward(x, position_ids);  // (B or 1, T, hd)
+  int64_t i = 0;
+  for (const auto& layer : *layers) {
+    x = layer->as<LlamaDecoderLayerImpl>()->forward(x, cos, sin, config.layer_is_sliding(i) ? sliding : full);
+    ++i;
+  }
+  return norm(x);  // (B, T, H)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weight init (PreTrainedModel._init_weights)
+
+void llama_init_weights(nn::Module& module, const LlamaConfig& c, const std::vector<std::string>* only) {
+  torch::NoGradGuard no_grad;
+  auto wanted = [&](const std::string& name) {
+    return !only || std::find(only->begin(), only->end(), name) != only->end();
+  };
+  auto join = [](const std::string& prefix, const char* leaf) {
+    return prefix.empty() ? std::string(leaf) : prefix + "." + leaf;
+  };
+  std::vector<std::pair<std::string, nn::Module*>> modules = {{"", &module}};
+  for (const auto& item : module.named_modules("", /*include_self=*/false))
+    modules.emplace_back(item.key(), item.value().get());
+  for (const auto& [prefix, m] : modules) {
+    if (auto* lin = dynamic_cast<nn::LinearImpl*>(m)) {
+      if (wanted(join(prefix, "weight"))) lin->weight.normal_(0.0, c.initializer_range);
+      if (lin->bias.defined() && wanted(join(prefix, "bias"))) lin->bias.zero_();
+    } else if (auto* emb = dynamic_cast<nn::EmbeddingImpl*>(m)) {
+      if (wanted(join(prefix, "weight"))) {
+        emb->weight.normal_(0.0, c.initializer_range);
+        if (auto pad = emb->options.padding_idx()) emb->weight[*pad].zero_();
+      }
+    } else if (auto* rms = dynamic_cast<LlamaRMSNormImpl*>(m)) {
+      if (wanted(join(prefix, "weight"))) rms->weight.fill_(1.0);
+    }
+  }
+}
+
+std::string llama_architecture(const LlamaConfig& c, const char* head) {
+  std::string family = c.model_type == "qwen2" ? "Qwen2" : c.model_type == "mistral" ? "Mistral" : "Llama";
+  return family + head;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Heads
+
+LlamaPreTrainedModelImpl::LlamaPreTrainedModelImpl(const LlamaConfig& c, std::string head_, std::string base)
+    : config(c), head(std::move(head_)), base_name(std::move(base)) {
+  config.validate();
+  model = register_module(base_name, LlamaModel(c));
+}
+
+nlohmann::json LlamaPreTrainedModelImpl::config_json() const {
+  nlohmann::json j = config.to_json();
+  j["architectures"] = {llama_architecture(config, head.c_str())};
+  j.erase("torch_dtype");  // transformers ≥ 4.56 writes "dtype"
+  j["dtype"] = torch_dtype_name(model->embed_tokens->weight.scalar_type());
+  j["transformers_version"] = kTransformersVersion;
+  return j;
+}
+
+LlamaForCausalLMImpl::LlamaForCausalLMImpl(const LlamaConfig& c) : LlamaPreTrainedModelImpl(c, "ForCausalLM") {
+  if (!c.tie_word_embeddings)
+    lm_head = register_module("lm_head", nn::Linear(nn::LinearOptions(c.hidden_size, c.vocab_size).bias(false)));
+  llama_init_weights(*this, config);
+}
+
+ModelOutputs LlamaForCausalLMImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = model(in);  // (B, T, H)
+  // Tied: the embedding matrix, read at each call (loading, .to() and updates are seen).
+  out.logits = lm_head ? lm_head(out.last_hidden_state)
+                       : F::linear(out.last_hidden_state, model->embed_tokens->weight);  // (B, T, V)
+  if (in.labels.defined()) out.loss = causal_lm_loss(out.logits, in.labels);
+  return out;
+}
+
+LlamaForSequenceClassificationImpl::LlamaForSequenceClassificationImpl(const LlamaConfig& c)
+    : LlamaPreTrainedModelImpl(c, "ForSequenceClassification") {
+  score = register_module("score", nn::Linear(nn::LinearOptions(c.hidden_size, c.num_labels()).bias(false)));
+  llama_init_weights(*this, config);
+}
+
+ModelOutputs LlamaForSequenceClassificationImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = model(in);                                                                      // (B, T, H)
+  out.logits = pool_last_non_pad_token(score(out.last_hidden_state), in.input_ids, config.pad_token_id);  // (B, C)
+  if (in.labels.defined()) {
+    if (config.problem_type.empty()) config.problem_type = infer_problem_type(config.num_labels(), in.labels);
+    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type);
+  }
+  return out;
+}
+
+LlamaForTokenClassificationImpl::LlamaForTokenClassificationImpl(const LlamaConfig& c)
+    : LlamaPreTrainedModelImpl(c, "ForTokenClassification") {
+  dropout = register_module("dropout", nn::Dropout(c.classifier_dropout.value_or(0.1)));
+  const bool bias = c.extra.value("token_classification_bias", true);
+  score = register_module("score", nn::Linear(nn::LinearOptions(c.hidden_size, c.num_labels()).bias(bias)));
+  llama_init_weights(*this, config);
+}
+
+ModelOutputs LlamaForTokenClassificationImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = model(in);                   // (B, T, H)
+  out.logits = score(dropout(out.last_hidden_state));  // (B, T, num_labels)
+  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  return out;
+}
+
+LlamaForQuestionAnsweringImpl::LlamaForQuestionAnsweringImpl(const LlamaConfig& c)
+    : LlamaPreTrainedModelImpl(c, "ForQuestionAnswering", c.model_type == "mistral" ? "model" : "transformer") {
+  qa_outputs = register_module("qa_outputs", nn::Linear(c.hidden_size, 2));
+  llama_init_weights(*this, config);
+}
+
+ModelOutputs LlamaForQuestionAnsweringImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = model(in);                                               // (B, T, H)
+  std::vector<torch::Tensor> se = qa_outputs(out.last_hidden_state).split(1, -1);  // 2 × (B, T, 1)
+  out.start_logits = se[0].squeeze(-1).contiguous();                               // (B, T)
+  out.end_logits = se[1].squeeze(-1).contiguous();
+  if (in.start_positions.defined() && in.end_positions.defined())
+    out.loss = question_answering_loss(out.start_logits, out.end_logits, in.start_positions, in.end_positions);
+  return out;
+}
+
+}  // namespace afinar

@@ -1,0 +1,313 @@
+// T5 as transformers' models/t5/modeling_t5.py (v5.23), sdpa attention path: same module names,
+// same math. No KV cache: generate() recomputes the decoder over the whole prefix.
+#include "afinar/models/t5/modeling_t5.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "afinar/core/check.h"
+#include "afinar/models/bert/modeling_bert.h"  // bert_activation: transformers' ACT2FN
+
+namespace afinar {
+
+namespace nn = torch::nn;
+
+namespace {
+
+/// torch.finfo(dtype).min: what transformers puts where attention is masked.
+double lowest(torch::ScalarType dtype) {
+  switch (dtype) {
+    case torch::kFloat:
+      return std::numeric_limits<float>::lowest();
+    case torch::kDouble:
+      return std::numeric_limits<double>::lowest();
+    case torch::kHalf:
+      return -65504.0;
+    case torch::kBFloat16:
+      return -3.3895313892515355e38;
+    default:
+      throw InvalidArgument(detail::concat("T5 attention: unsupported dtype ", dtype));
+  }
+}
+
+nn::Linear linear(int64_t in, int64_t out) {
+  return nn::Linear(nn::LinearOptions(in, out).bias(false));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// T5LayerNorm, T5DenseActDense / T5DenseGatedActDense, T5LayerFF
+
+T5LayerNormImpl::T5LayerNormImpl(int64_t hidden_size, double eps_) : eps(eps_) {
+  weight = register_parameter("weight", torch::ones({hidden_size}));
+}
+
+torch::Tensor T5LayerNormImpl::forward(const torch::Tensor& x) {
+  torch::Tensor variance = x.to(torch::kFloat).pow(2).mean(-1, /*keepdim=*/true);  // (B, T, 1)
+  torch::Tensor h = x * torch::rsqrt(variance + eps);
+  if (weight.scalar_type() == torch::kHalf || weight.scalar_type() == torch::kBFloat16) h = h.to(weight.scalar_type());
+  return weight * h;
+}
+
+T5DenseActDenseImpl::T5DenseActDenseImpl(const T5Config& c) : act(c.dense_act_fn()) {
+  if (c.is_gated_act()) {
+    wi_0 = register_module("wi_0", linear(c.d_model, c.d_ff));
+    wi_1 = register_module("wi_1", linear(c.d_model, c.d_ff));
+  } else {
+    wi = register_module("wi", linear(c.d_model, c.d_ff));
+  }
+  wo = register_module("wo", linear(c.d_ff, c.d_model));
+  dropout = register_module("dropout", nn::Dropout(c.dropout_rate));
+}
+
+torch::Tensor T5DenseActDenseImpl::forward(const torch::Tensor& x) {
+  torch::Tensor h = wi ? bert_activation(wi(x), act) : bert_activation(wi_0(x), act) * wi_1(x);  // (B, T, F)
+  h = dropout(h);
+  if (h.scalar_type() != wo->weight.scalar_type()) h = h.to(wo->weight.scalar_type());  // wo kept in fp32
+  return wo(h);                                                                         // (B, T, D)
+}
+
+T5LayerFFImpl::T5LayerFFImpl(const T5Config& c) {
+  DenseReluDense = register_module("DenseReluDense", T5DenseActDense(c));
+  layer_norm = register_module("layer_norm", T5LayerNorm(c.d_model, c.layer_norm_epsilon));
+  dropout = register_module("dropout", nn::Dropout(c.dropout_rate));
+}
+
+torch::Tensor T5LayerFFImpl::forward(const torch::Tensor& x) {
+  return x + dropout(DenseReluDense(layer_norm(x)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// T5Attention
+
+torch::Tensor t5_relative_position_bucket(const torch::Tensor& relative_position, bool bidirectional,
+                                          int64_t num_buckets, int64_t max_distance) {
+  torch::Tensor buckets = torch::zeros_like(relative_position);
+  torch::Tensor rp = relative_position;
+  if (bidirectional) {
+    num_buckets /= 2;
+    buckets = buckets + (rp > 0).to(torch::kLong) * num_buckets;
+    rp = rp.abs();
+  } else {
+    rp = -torch::min(rp, torch::zeros_like(rp));
+  }
+  // Half of the buckets are exact increments; the other half logarithmically bigger bins up to max_distance.
+  const int64_t max_exact = num_buckets / 2;
+  torch::Tensor is_small = rp < max_exact;
+  torch::Tensor large = max_exact + (torch::log(rp.to(torch::kFloat) / static_cast<double>(max_exact)) /
+                                     std::log(static_cast<double>(max_distance) / static_cast<double>(max_exact)) *
+                                     static_cast<double>(num_buckets - max_exact))
+                                        .to(torch::kLong);
+  large = torch::min(large, torch::full_like(large, num_buckets - 1));
+  return buckets + torch::where(is_small, rp, large);
+}
+
+T5AttentionImpl::T5AttentionImpl(const T5Config& c, bool has_relative_attention_bias, bool is_decoder_)
+    : n_heads(c.num_heads),
+      d_kv(c.d_kv),
+      num_buckets(c.relative_attention_num_buckets),
+      max_distance(c.relative_attention_max_distance),
+      is_decoder(is_decoder_),
+      dropout_p(c.dropout_rate) {
+  const int64_t inner = c.num_heads * c.d_kv;
+  q = register_module("q", linear(c.d_model, inner));
+  k = register_module("k", linear(c.d_model, inner));
+  v = register_module("v", linear(c.d_model, inner));
+  o = register_module("o", linear(inner, c.d_model));
+  if (has_relative_attention_bias)
+    relative_attention_bias =
+        register_module("relative_attention_bias", nn::Embedding(c.relative_attention_num_buckets, c.num_heads));
+}
+
+torch::Tensor T5AttentionImpl::compute_bias(int64_t query_length, int64_t key_length) {
+  auto opts = torch::TensorOptions().dtype(torch::kLong).device(relative_attention_bias->weight.device());
+  torch::Tensor context = torch::arange(query_length, opts).unsqueeze(1);  // (Tq, 1)
+  torch::Tensor memory = torch::arange(key_length, opts).unsqueeze(0);     // (1, Tk)
+  torch::Tensor bucket = t5_relative_position_bucket(memory - context, /*bidirectional=*/!is_decoder, num_buckets,
+                                                     max_distance);        // (Tq, Tk)
+  return relative_attention_bias(bucket).permute({2, 0, 1}).unsqueeze(0);  // (1, nh, Tq, Tk)
+}
+
+std::pair<torch::Tensor, torch::Tensor> T5AttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& kv,
+                                                                 const torch::Tensor& keep,
+                                                                 torch::Tensor position_bias) {
+  const int64_t B = hidden.size(0), Tq = hidden.size(1);
+  const torch::Tensor& src = kv.defined() ? kv : hidden;
+  const int64_t Tk = src.size(1);
+  auto heads = [&](const torch::Tensor& x, int64_t T) {  // (B, T, nh·dk) → (B, nh, T, dk)
+    return x.view({B, T, n_heads, d_kv}).transpose(1, 2);
+  };
+  torch::Tensor qs = heads(q(hidden), Tq), ks = heads(k(src), Tk), vs = heads(v(src), Tk);
+  if (!position_bias.defined()) {
+    position_bias = relative_attention_bias ? compute_bias(Tq, Tk) : torch::zeros({1, n_heads, Tq, Tk}, qs.options());
+  }
+  // The bias is the additive mask; masked positions get finfo.min (transformers' create_position_bias_mask).
+  torch::Tensor mask = keep.defined()
+                           ? torch::where(keep, position_bias, torch::full({}, lowest(qs.scalar_type()), qs.options()))
+                           : position_bias;  // (B|1, nh, Tq, Tk)
+  const double p = is_training() ? dropout_p : 0.0;
+  torch::Tensor out = at::scaled_dot_product_attention(qs, ks, vs, mask, p, /*is_causal=*/false, /*scale=*/1.0);
+  return {o(out.transpose(1, 2).reshape({B, Tq, n_heads * d_kv})), position_bias};  // (B, Tq, D)
+}
+
+T5LayerAttentionImpl::T5LayerAttentionImpl(const T5Config& c, bool cross, bool has_relative_attention_bias,
+                                           bool is_decoder) {
+  attention = register_module(cross ? "EncDecAttention" : "SelfAttention",
+                              T5Attention(c, has_relative_attention_bias, is_decoder));
+  layer_norm = register_module("layer_norm", T5LayerNorm(c.d_model, c.layer_norm_epsilon));
+  dropout = register_module("dropout", nn::Dropout(c.dropout_rate));
+}
+
+std::pair<torch::Tensor, torch::Tensor> T5LayerAttentionImpl::forward(const torch::Tensor& hidden,
+                                                                      const torch::Tensor& kv,
+                                                                      const torch::Tensor& keep,
+                                                                      const torch::Tensor& position_bias) {
+  auto [out, bias] = attention(layer_norm(hidden), kv, keep, position_bias);
+  return {hidden + dropout(out), bias};
+}
+
+T5BlockImpl::T5BlockImpl(const T5Config& c, bool has_relative_attention_bias, bool is_decoder_)
+    : is_decoder(is_decoder_) {
+  layer = register_module("layer", nn::ModuleList());
+  layer->push_back(T5LayerAttention(c, /*cross=*/false, has_relative_attention_bias, is_decoder));
+  if (is_decoder) layer->push_back(T5LayerAttention(c, /*cross=*/true, false, is_decoder));
+  layer->push_back(T5LayerFF(c));
+}
+
+// ---------------------------------------------------------------------------------------------
+// T5Stack
+
+T5StackImpl::T5StackImpl(const T5Config& c, bool is_decoder_) : is_decoder(is_decoder_) {
+  block = register_module("block", nn::ModuleList());
+  const int64_t n = is_decoder ? c.decoder_layers() : c.num_layers;
+  for (int64_t i = 0; i < n; ++i) block->push_back(T5Block(c, /*has_relative_attention_bias=*/i == 0, is_decoder));
+  final_layer_norm = register_module("final_layer_norm", T5LayerNorm(c.d_model, c.layer_norm_epsilon));
+  dropout = register_module("dropout", nn::Dropout(c.dropout_rate));
+}
+
+torch::Tensor T5StackImpl::forward(const torch::Tensor& embeds, const torch::Tensor& attention_mask,
+                                   const torch::Tensor& encoder_hidden, const torch::Tensor& encoder_attention_mask) {
+  const int64_t T = embeds.size(1);
+  // Which keys each query may see: (B|1, 1, T|1, T) bool, or undefined = all.
+  torch::Tensor keep;
+  if (attention_mask.defined() && !attention_mask.all().item<bool>())
+    keep = attention_mask.to(torch::kBool).unsqueeze(1).unsqueeze(2);  // (B, 1, 1, T)
+  if (is_decoder) {
+    torch::Tensor causal = torch::ones({T, T}, embeds.options().dtype(torch::kBool)).tril().view({1, 1, T, T});
+    keep = keep.defined() ? keep.logical_and(causal) : causal;
+  }
+  torch::Tensor cross_keep;
+  if (is_decoder && encoder_attention_mask.defined() && !encoder_attention_mask.all().item<bool>())
+    cross_keep = encoder_attention_mask.to(torch::kBool).unsqueeze(1).unsqueeze(2);  // (B, 1, 1, Ts)
+
+  torch::Tensor h = dropout(embeds);  // (B, T, D)
+  torch::Tensor bias, cross_bias;     // computed by the first block, shared by the others
+  for (const auto& m : *block) {
+    auto& layers = *m->as<T5BlockImpl>()->layer;
+    std::tie(h, bias) = layers[0]->as<T5LayerAttentionImpl>()->forward(h, {}, keep, bias);
+    if (is_decoder && encoder_hidden.defined())
+      std::tie(h, cross_bias) =
+          layers[1]->as<T5LayerAttentionImpl>()->forward(h, encoder_hidden, cross_keep, cross_bias);
+    h = layers[layers.size() - 1]->as<T5LayerFFImpl>()->forward(h);
+  }
+  return dropout(final_layer_norm(h));  // (B, T, D)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Weight init (T5PreTrainedModel._init_weights)
+
+void t5_init_weights(nn::Module& module, const T5Config& c, const std::vector<std::string>* only) {
+  torch::NoGradGuard no_grad;
+  auto wanted = [&](const std::string& name) {
+    return !only || std::find(only->begin(), only->end(), name) != only->end();
+  };
+  auto join = [](const std::string& prefix, const char* leaf) {
+    return prefix.empty() ? std::string(leaf) : prefix + "." + leaf;
+  };
+  const double f = c.initializer_factor, dm = static_cast<double>(c.d_model);
+  auto normal = [&](const std::string& name, torch::Tensor& w, double std) {
+    if (wanted(name)) w.normal_(0.0, std);
+  };
+  std::vector<std::pair<std::string, nn::Module*>> modules = {{"", &module}};
+  for (const auto& item : module.named_modules("", /*include_self=*/false))
+    modules.emplace_back(item.key(), item.value().get());
+  for (const auto& [prefix, m] : modules) {
+    if (auto* ln = dynamic_cast<T5LayerNormImpl*>(m)) {
+      if (wanted(join(prefix, "weight"))) ln->weight.fill_(f);
+    } else if (auto* ff = dynamic_cast<T5DenseActDenseImpl*>(m)) {
+      for (auto [name, lin] : {std::pair{"wi", ff->wi}, {"wi_0", ff->wi_0}, {"wi_1", ff->wi_1}})
+        if (lin) normal(join(prefix, name) + ".weight", lin->weight, f * std::pow(dm, -0.5));
+      normal(join(prefix, "wo.weight"), ff->wo->weight, f * std::pow(static_cast<double>(c.d_ff), -0.5));
+    } else if (auto* a = dynamic_cast<T5AttentionImpl*>(m)) {
+      normal(join(prefix, "q.weight"), a->q->weight, f * std::pow(dm * static_cast<double>(c.d_kv), -0.5));
+      normal(join(prefix, "k.weight"), a->k->weight, f * std::pow(dm, -0.5));
+      normal(join(prefix, "v.weight"), a->v->weight, f * std::pow(dm, -0.5));
+      normal(join(prefix, "o.weight"), a->o->weight, f * std::pow(static_cast<double>(c.num_heads * c.d_kv), -0.5));
+      if (a->relative_attention_bias)
+        normal(join(prefix, "relative_attention_bias.weight"), a->relative_attention_bias->weight,
+               f * std::pow(dm, -0.5));
+    } else if (auto* g = dynamic_cast<T5ForConditionalGenerationImpl*>(m)) {
+      normal(join(prefix, "shared.weight"), g->shared->weight, f);
+      if (g->lm_head) normal(join(prefix, "lm_head.weight"), g->lm_head->weight, f);
+    }
+  }
+}
+
+torch::Tensor t5_shift_right(const torch::Tensor& labels, int64_t decoder_start_token_id, int64_t pad_token_id) {
+  torch::Tensor shifted = torch::zeros_like(labels);  // (B, T)
+  shifted.slice(-1, 1).copy_(labels.slice(-1, 0, -1));
+  shifted.select(-1, 0).fill_(decoder_start_token_id);
+  return shifted.masked_fill_(shifted == -100, pad_token_id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// T5ForConditionalGeneration
+
+T5ForConditionalGenerationImpl::T5ForConditionalGenerationImpl(const T5Config& c, bool own_lm_head) : config(c) {
+  config.validate();
+  shared = register_module("shared", nn::Embedding(c.vocab_size, c.d_model));
+  encoder = register_module("encoder", T5Stack(c, /*is_decoder=*/false));
+  decoder = register_module("decoder", T5Stack(c, /*is_decoder=*/true));
+  if (own_lm_head) lm_head = register_module("lm_head", linear(c.d_model, c.vocab_size));
+  t5_init_weights(*this, config);
+}
+
+ModelOutputs T5ForConditionalGenerationImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.encoder_last_hidden_state = in.encoder_last_hidden_state;
+  if (!out.encoder_last_hidden_state.defined()) {
+    AFINAR_CHECK(in.input_ids.defined(),
+                 "T5ForConditionalGeneration: input_ids (or encoder_last_hidden_state) is required");
+    AFINAR_CHECK(in.input_ids.dim() == 2, "T5ForConditionalGeneration: input_ids must be (batch, seq_len), got shape ",
+                 in.input_ids.sizes());
+    out.encoder_last_hidden_state = encoder(shared(in.input_ids), in.attention_mask);  // (B, T, D)
+  }
+  torch::Tensor dec_ids = in.decoder_input_ids;
+  if (!dec_ids.defined()) {
+    AFINAR_CHECK(in.labels.defined(), "T5ForConditionalGeneration: decoder_input_ids or labels is required");
+    AFINAR_CHECK(config.decoder_start_token_id && config.pad_token_id,
+                 "T5ForConditionalGeneration: decoder_start_token_id and pad_token_id must be set in config.json "
+                 "to build decoder_input_ids from labels (HINT: T5 uses the pad token, 0)");
+    dec_ids = t5_shift_right(in.labels, *config.decoder_start_token_id, *config.pad_token_id);
+  }
+  torch::Tensor h = decoder(shared(dec_ids), in.decoder_attention_mask, out.encoder_last_hidden_state,
+                            in.attention_mask);  // (B, Td, D)
+  out.last_hidden_state = h;
+  if (config.scales_decoder_outputs()) h = h * std::pow(static_cast<double>(config.d_model), -0.5);
+  out.logits = torch::nn::functional::linear(h, lm_head ? lm_head->weight : shared->weight);  // (B, Td, V)
+  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  return out;
+}
+
+nlohmann::json T5ForConditionalGenerationImpl::config_json() const {
+  nlohmann::json j = config.to_json();
+  j["architectures"] = {"T5ForConditionalGeneration"};
+  j.erase("torch_dtype");
+  j["dtype"] = torch_dtype_name(shared->weight.scalar_type());
+  j["transformers_version"] = kTransformersVersion;
+  return j;
+}
+
+}  // namespace afinar

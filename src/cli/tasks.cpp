@@ -201,7 +201,10 @@ void run_language_modeling(const TaskOptions& o, TrainingArguments args, bool ml
   };
   const int64_t block = fit(mlm ? o.max_seq_length : o.block_size);
 
-  auto data = prepare(raw, o, args, [&](const Dataset& ds, const std::string&, bool) {
+  // run_mlm / run_clm apply --max_*_samples to the grouped blocks (or lines), not to the raw rows.
+  TaskOptions all_rows = o;
+  all_rows.max_train_samples = all_rows.max_eval_samples = -1;
+  auto data = prepare(raw, all_rows, args, [&](const Dataset& ds, const std::string&, bool) {
     LmTokenizeOptions t;
     t.special_tokens_mask = mlm;
     if (mlm && o.line_by_line) {
@@ -211,6 +214,13 @@ void run_language_modeling(const TaskOptions& o, TrainingArguments args, bool ml
     }
     return group_texts(tokenize_texts(ds.column_strings(text_column), tok, t), static_cast<size_t>(block), false);
   });
+  auto keep_first = [](Examples& ex, int64_t n) {
+    if (n < 0) return;
+    for (auto& [_, rows] : ex.sequences)
+      if (static_cast<int64_t>(rows.size()) > n) rows.resize(static_cast<size_t>(n));
+  };
+  if (data.count("train")) keep_first(data["train"], o.max_train_samples);
+  if (data.count("validation")) keep_first(data["validation"], o.max_eval_samples);
   LanguageModelingOptions lm;
   lm.mlm = mlm;
   lm.mlm_probability = o.mlm_probability;

@@ -1,0 +1,175 @@
+// `afinar train --task …` end to end: token-classification (run_ner) and fill-mask (run_mlm) on the
+// real MiniLM checkpoint, text-generation (run_clm) and translation (run_translation) on tiny
+// random GPT-2 / T5 models built here with the real gpt2 / t5-small tokenizers. Each run is a few
+// steps on real data (CoNLL-2003, tinyshakespeare, multi30k) and must write HF's output files.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "afinar/core/fs.h"
+#include "afinar/hub/cache.h"
+#include "afinar/models/gpt2/modeling_gpt2.h"
+#include "afinar/models/t5/modeling_t5.h"
+#include "afinar_test_paths.h"
+#include "cli/cli_test_util.h"
+
+namespace fs = std::filesystem;
+using afinar_test::run_afinar;
+using afinar_test::TempDir;
+
+namespace {
+
+const std::string kShared = AFINAR_SHARED_DIR;
+
+std::optional<fs::path> minilm() {
+  auto snap = afinar::hub::cached_snapshot("sentence-transformers/all-MiniLM-L6-v2", afinar::hub::RepoType::Model);
+  if (snap && fs::exists(*snap / "model.safetensors")) return snap;
+  return std::nullopt;
+}
+
+nlohmann::json read_json(const fs::path& p) { return nlohmann::json::parse(afinar::read_file(p)); }
+
+size_t count_lines(const fs::path& p) {
+  std::ifstream in(p);
+  size_t n = 0;
+  for (std::string l; std::getline(in, l);) ++n;
+  return n;
+}
+
+/// The first `n` CoNLL-2003 sentences of `file` as jsonl {tokens, ner_tags} (tags as strings).
+void write_conll_jsonl(const std::string& file, size_t n, const fs::path& out) {
+  std::ifstream in(kShared + "/data/conll2003/" + file);
+  std::ofstream o(out);
+  nlohmann::json tokens = nlohmann::json::array(), tags = nlohmann::json::array();
+  size_t written = 0;
+  for (std::string line; std::getline(in, line) && written < n;) {
+    if (line.empty() || line.rfind("-DOCSTART-", 0) == 0) {
+      if (!tokens.empty()) {
+        o << nlohmann::json{{"tokens", tokens}, {"ner_tags", tags}}.dump() << "\n";
+        ++written;
+      }
+      tokens = nlohmann::json::array(), tags = nlohmann::json::array();
+      continue;
+    }
+    std::istringstream ss(line);
+    std::string w, pos, chunk, ner;
+    ss >> w >> pos >> chunk >> ner;
+    tokens.push_back(w);
+    tags.push_back(ner);
+  }
+}
+
+void copy_tokenizer(const std::string& name, const fs::path& to) {
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json"}) fs::copy_file(kShared + "/tokenizers/" + name + "/" + f, to / f);
+}
+
+}  // namespace
+
+TEST(TaskCommands, TokenClassificationWritesPredictionsAndSeqevalMetrics) {
+  auto model = minilm();
+  if (!model) GTEST_SKIP() << "all-MiniLM-L6-v2 not in the HF cache (tools/setup.sh seeds it)";
+  TempDir tmp("afinar_cli_ner");
+  write_conll_jsonl("train.txt", 48, tmp.path / "train.jsonl");
+  write_conll_jsonl("test.txt", 12, tmp.path / "test.jsonl");
+  const fs::path out = tmp.path / "out";
+  auto r = run_afinar("train --task token-classification --model_name_or_path " + model->string() + " --train_file " +
+                      (tmp.path / "train.jsonl").string() + " --validation_file " + (tmp.path / "test.jsonl").string() +
+                      " --test_file " + (tmp.path / "test.jsonl").string() + " --output_dir " + out.string() +
+                      " --do_train --do_eval --do_predict --max_steps 3 --per_device_train_batch_size 16 --use_cpu"
+                      " --return_entity_level_metrics");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto all = read_json(out / "all_results.json");
+  for (const char* k : {"eval_overall_f1", "eval_overall_accuracy", "eval_PER_f1", "test_overall_precision", "train_loss"})
+    EXPECT_TRUE(all.contains(k)) << k << " missing from " << all.dump();
+  EXPECT_EQ(count_lines(out / "predictions.txt"), 12u);
+  auto config = read_json(out / "config.json");
+  EXPECT_EQ(config["architectures"][0], "BertForTokenClassification");
+  EXPECT_TRUE(config["id2label"].size() >= 5u) << config["id2label"].dump();  // O, B-/I- of the types seen
+}
+
+TEST(TaskCommands, FillMaskReportsPerplexity) {
+  auto model = minilm();
+  if (!model) GTEST_SKIP() << "all-MiniLM-L6-v2 not in the HF cache (tools/setup.sh seeds it)";
+  TempDir tmp("afinar_cli_mlm");
+  const fs::path out = tmp.path / "out";
+  auto r = run_afinar("train --task fill-mask --model_name_or_path " + model->string() + " --train_file " + kShared +
+                      "/data/tinyshakespeare/validation.txt --validation_file " + kShared +
+                      "/data/tinyshakespeare/test.txt --output_dir " + out.string() +
+                      " --do_train --do_eval --max_seq_length 32 --max_train_samples 32 --max_eval_samples 16 "
+                      "--max_steps 2 --per_device_train_batch_size 16 --use_cpu");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto eval = read_json(out / "eval_results.json");
+  ASSERT_TRUE(eval.contains("perplexity")) << eval.dump();
+  EXPECT_NEAR(eval["perplexity"].get<double>(), std::exp(eval["eval_loss"].get<double>()), 1e-6 * eval["perplexity"].get<double>());
+  EXPECT_EQ(eval["eval_samples"].get<double>(), 16.0);  // blocks, after grouping (as run_mlm)
+  EXPECT_EQ(read_json(out / "config.json")["architectures"][0], "BertForMaskedLM");
+}
+
+TEST(TaskCommands, TextGenerationTrainsATinyGpt2) {
+  TempDir tmp("afinar_cli_clm");
+  const fs::path model = tmp.path / "tiny-gpt2";
+  {
+    auto cfg = afinar::GPT2Config::from_json({{"n_embd", 32}, {"n_layer", 2}, {"n_head", 4}, {"n_positions", 128}});
+    torch::manual_seed(0);
+    afinar::GPT2LMHeadModel m(cfg);
+    m->save_pretrained(model);
+    copy_tokenizer("gpt2", model);
+  }
+  const fs::path out = tmp.path / "out";
+  auto r = run_afinar("train --task text-generation --model_name_or_path " + model.string() + " --train_file " + kShared +
+                      "/data/tinyshakespeare/validation.txt --validation_file " + kShared +
+                      "/data/tinyshakespeare/test.txt --output_dir " + out.string() +
+                      " --do_train --do_eval --block_size 32 --max_steps 4 --max_eval_samples 8 "
+                      "--per_device_train_batch_size 4 --learning_rate 1e-3 --use_cpu");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto eval = read_json(out / "eval_results.json");
+  EXPECT_TRUE(eval.contains("perplexity") && eval.contains("eval_accuracy")) << eval.dump();
+  EXPECT_TRUE(fs::exists(out / "model.safetensors"));
+  EXPECT_EQ(read_json(out / "config.json")["model_type"], "gpt2");
+}
+
+TEST(TaskCommands, TranslationGeneratesAndScoresBleu) {
+  TempDir tmp("afinar_cli_mt");
+  const fs::path model = tmp.path / "tiny-t5";
+  {
+    auto cfg = afinar::T5Config::from_json({{"d_model", 32}, {"d_kv", 8}, {"d_ff", 64}, {"num_layers", 2}, {"num_heads", 4},
+                                            {"vocab_size", 32128}, {"decoder_start_token_id", 0}, {"pad_token_id", 0},
+                                            {"eos_token_id", 1}});
+    torch::manual_seed(0);
+    afinar::T5ForConditionalGenerationImpl m(cfg);
+    m.save_pretrained(model);
+    copy_tokenizer("t5-small", model);
+  }
+  {
+    std::ifstream in(kShared + "/data/multi30k/validation.jsonl");
+    std::ofstream train(tmp.path / "train.jsonl"), test(tmp.path / "test.jsonl");
+    std::string line;
+    for (int i = 0; i < 40 && std::getline(in, line); ++i) (i < 32 ? train : test) << line << "\n";
+  }
+  const fs::path out = tmp.path / "out";
+  auto r = run_afinar("train --task translation --model_name_or_path " + model.string() + " --train_file " +
+                      (tmp.path / "train.jsonl").string() + " --test_file " + (tmp.path / "test.jsonl").string() +
+                      " --source_lang en --target_lang de --source_prefix 'translate English to German: '"
+                      " --output_dir " + out.string() +
+                      " --do_train --do_predict --predict_with_generate --num_beams 2 --generation_max_length 8"
+                      " --max_steps 2 --per_device_train_batch_size 8 --use_cpu");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto test = read_json(out / "test_results.json");
+  EXPECT_TRUE(test.contains("test_bleu") && test.contains("test_gen_len")) << test.dump();
+  EXPECT_LE(test["test_gen_len"].get<double>(), 8.0);
+  EXPECT_EQ(count_lines(out / "generated_predictions.txt"), 8u);
+}
+
+TEST(TaskCommands, AFlagOfAnotherTaskIsAnError) {
+  TempDir tmp("afinar_cli_task_flags");
+  const fs::path out = tmp.path / "out";
+  auto r = run_afinar("train --model_name_or_path x --train_file " + kShared +
+                      "/data/rotten_tomatoes/train.jsonl --output_dir " + out.string() + " --do_train --block_size 64");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.output.find("--block_size applies to --task text-generation"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+  r = run_afinar("train --task summarization --model_name_or_path x --output_dir " + out.string());
+  EXPECT_NE(r.exit_code, 0);
+}

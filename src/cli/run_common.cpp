@@ -55,8 +55,8 @@ void apply_freezing(const PreTrainedModel& model, bool freeze_base_model, int64_
     if (freeze_layers > 0 && base) {
       // Embeddings as each family names them (BERT, GPT-2, Llama/BART/T5), then blocks 0..N-1
       // (BERT "layer", Llama/BART "layers", GPT-2 "h", T5 "block"; T5/BART: encoder and decoder).
-      for (const char* e : {"embeddings.", ".wte.", ".wpe.", "embed_tokens.", "shared.", "embed_positions.",
-                            "layernorm_embedding."})
+      for (const char* e :
+           {"embeddings.", ".wte.", ".wpe.", "embed_tokens.", "shared.", "embed_positions.", "layernorm_embedding."})
         freeze = freeze || name.find(e) != std::string::npos || name.rfind(std::string(e).substr(e[0] == '.'), 0) == 0;
       for (int64_t i = 0; i < freeze_layers; ++i)
         for (const char* blocks : {".layer.", ".layers.", ".h.", ".block."})
@@ -84,9 +84,12 @@ void print_non_defaults(const TrainingArguments& args) {
 }
 
 void check_splits(const DatasetDict& raw, const TrainingArguments& args) {
-  AFINAR_CHECK(args.do_train || args.do_eval || args.do_predict, "nothing to do: give --do_train, --do_eval and/or --do_predict");
-  AFINAR_CHECK(!args.do_train || raw.contains("train"), "--do_train requires a train split; splits found: ", raw.repr());
-  AFINAR_CHECK(!args.do_eval || raw.contains("validation"), "--do_eval requires a validation split (or --validation_file)");
+  AFINAR_CHECK(args.do_train || args.do_eval || args.do_predict,
+               "nothing to do: give --do_train, --do_eval and/or --do_predict");
+  AFINAR_CHECK(!args.do_train || raw.contains("train"),
+               "--do_train requires a train split; splits found: ", raw.repr());
+  AFINAR_CHECK(!args.do_eval || raw.contains("validation"),
+               "--do_eval requires a validation split (or --validation_file)");
   AFINAR_CHECK(!args.do_predict || raw.contains("test"), "--do_predict requires a test split (or --test_file)");
 }
 

@@ -8,13 +8,12 @@
 #include <iostream>
 
 #include "afinar/collators/language_modeling.h"
+#include "afinar/collators/seq2seq.h"
 #include "afinar/collators/token_classification.h"
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/hub/cache.h"
-#include "afinar/collators/seq2seq.h"
 #include "afinar/metrics/sacrebleu.h"
-#include "afinar/metrics/seqeval.h"
 #include "afinar/models/generation.h"
 #include "afinar/tokenizers/tokenizer.h"
 #include "afinar/train/language_modeling.h"
@@ -33,55 +32,6 @@ std::shared_ptr<ProgressCallback> progress(const TrainingArguments& args) {
 Tokenizer load_tokenizer(const TaskOptions& o) {
   return AutoTokenizer::from_pretrained(o.tokenizer_name.empty() ? o.model_name_or_path : o.tokenizer_name);
 }
-
-/// run_ner's compute_metrics: seqeval over the positions whose label is not -100.
-/// logits (B, T, C), labels (B, T).
-class NerMetrics : public MetricAccumulator {
- public:
-  NerMetrics(std::vector<std::string> names, bool entity_level) : names_(std::move(names)), entity_level_(entity_level) {}
-  void add(const torch::Tensor& logits, const torch::Tensor& labels) override {
-    auto pred = logits.argmax(-1).to(torch::kCPU).contiguous();
-    auto lab = labels.to(torch::kCPU).to(torch::kLong).contiguous();
-    auto p = pred.accessor<int64_t, 2>();
-    auto l = lab.accessor<int64_t, 2>();
-    std::vector<std::vector<std::string>> preds, refs;
-    for (int64_t b = 0; b < lab.size(0); ++b) {
-      std::vector<std::string> pr, rf;
-      for (int64_t t = 0; t < lab.size(1); ++t) {
-        if (l[b][t] == -100) continue;
-        pr.push_back(names_.at(static_cast<size_t>(p[b][t])));
-        rf.push_back(names_.at(static_cast<size_t>(l[b][t])));
-      }
-      preds.push_back(std::move(pr));
-      refs.push_back(std::move(rf));
-    }
-    seqeval_.add(preds, refs);
-  }
-  std::map<std::string, double> compute() const override {
-    SeqevalResult r = seqeval_.compute();
-    std::map<std::string, double> m;
-    if (entity_level_) {
-      for (const auto& [type, s] : r.types) {
-        m[type + "_precision"] = s.precision;
-        m[type + "_recall"] = s.recall;
-        m[type + "_f1"] = s.f1;
-        m[type + "_number"] = static_cast<double>(s.number);
-      }
-      m["overall_precision"] = r.overall_precision;
-      m["overall_recall"] = r.overall_recall;
-      m["overall_f1"] = r.overall_f1;
-      m["overall_accuracy"] = r.overall_accuracy;
-      return m;
-    }
-    return {{"precision", r.overall_precision}, {"recall", r.overall_recall}, {"f1", r.overall_f1},
-            {"accuracy", r.overall_accuracy}};
-  }
-
- private:
-  std::vector<std::string> names_;
-  bool entity_level_;
-  Seqeval seqeval_;
-};
 
 /// run_mlm / run_clm's compute_metrics: token accuracy of argmax(logits) where labels != -100;
 /// causal LM compares position t's prediction with label t+1. logits (B, T, V), labels (B, T).
@@ -124,15 +74,19 @@ void run_token_classification(const TaskOptions& o, TrainingArguments args) {
   DatasetDict raw = load_raw_datasets(o.files);
   std::cout << raw << "\n";
   check_splits(raw, args);
-  const Dataset& first = raw.contains("train") ? raw["train"] : raw.contains("validation") ? raw["validation"] : raw["test"];
+  const Dataset& first = raw.contains("train")        ? raw["train"]
+                         : raw.contains("validation") ? raw["validation"]
+                                                      : raw["test"];
   const auto cols = first.column_names();
   // run_ner's defaults: "tokens" else the first column; "ner_tags" else the second.
   TokenClassificationPreprocessing pre;
-  pre.text_column_name = !o.text_column_name.empty() ? o.text_column_name : first.has_column("tokens") ? "tokens" : cols.at(0);
-  pre.label_column_name = !o.label_column_name.empty()      ? o.label_column_name
-                          : first.has_column("ner_tags")    ? "ner_tags"
-                          : cols.size() > 1                 ? cols[1]
-                                                            : "ner_tags";
+  pre.text_column_name = !o.text_column_name.empty()  ? o.text_column_name
+                         : first.has_column("tokens") ? "tokens"
+                                                      : cols.at(0);
+  pre.label_column_name = !o.label_column_name.empty()   ? o.label_column_name
+                          : first.has_column("ner_tags") ? "ner_tags"
+                          : cols.size() > 1              ? cols[1]
+                                                         : "ner_tags";
   pre.label_all_tokens = o.label_all_tokens;
   pre.pad_to_max_length = o.pad_to_max_length;
   if (o.max_seq_length) pre.max_seq_length = static_cast<size_t>(*o.max_seq_length);
@@ -153,21 +107,22 @@ void run_token_classification(const TaskOptions& o, TrainingArguments args) {
   auto collator = std::make_shared<DataCollatorForTokenClassification>(pad);
   Trainer trainer(model, args, collator, data.count("train") ? &data["train"] : nullptr,
                   data.count("validation") ? &data["validation"] : nullptr, &tok);
-  trainer.set_compute_metrics(
-      [labels, entity = o.return_entity_level_metrics] { return std::make_unique<NerMetrics>(labels, entity); });
+  trainer.set_compute_metrics(seqeval_metrics(labels, o.return_entity_level_metrics));
   trainer.add_callback(progress(args));
   for (const auto& cb : o.callbacks) trainer.add_callback(cb);
   run_trainer(trainer, args, data, [&](const PredictionOutput& p) {
     // run_ner's predictions.txt: per example, the predicted labels of the labelled positions.
     auto pred = p.predictions.argmax(-1);
     std::string txt;
-    const auto& ex_labels = data["test"].sequences.count("labels") ? data["test"].sequences["labels"] : data["test"].sequences["input_ids"];
+    const auto& ex_labels =
+        data["test"].sequences.count("labels") ? data["test"].sequences["labels"] : data["test"].sequences["input_ids"];
     for (int64_t i = 0; i < pred.size(0); ++i) {
       const auto& l = ex_labels[static_cast<size_t>(i)];
       std::string line;
       for (size_t t = 0; t < l.size() && static_cast<int64_t>(t) < pred.size(1); ++t) {
         if (data["test"].sequences.count("labels") ? l[t] == -100 : false) continue;
-        line += (line.empty() ? "" : " ") + labels[static_cast<size_t>(pred[i][static_cast<int64_t>(t)].item<int64_t>())];
+        line +=
+            (line.empty() ? "" : " ") + labels[static_cast<size_t>(pred[i][static_cast<int64_t>(t)].item<int64_t>())];
       }
       txt += line + "\n";
     }
@@ -332,7 +287,8 @@ void run_translation(const TaskOptions& o, TrainingArguments args) {
   trainer.add_callback(progress(args));
   for (const auto& cb : o.callbacks) trainer.add_callback(cb);
 
-  GenerationConfig gen = GenerationConfig::from_pretrained(hub::resolve_repo(o.model_name_or_path, hub::RepoType::Model).string());
+  GenerationConfig gen =
+      GenerationConfig::from_pretrained(hub::resolve_repo(o.model_name_or_path, hub::RepoType::Model).string());
   gen.max_length = o.generation_max_length.value_or(o.max_target_length);  // run_translation's max_length
   gen.max_new_tokens.reset();
   if (o.num_beams) gen.num_beams = *o.num_beams;

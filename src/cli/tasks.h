@@ -3,9 +3,8 @@
 // (run_clm.py), translation (run_translation.py).
 #pragma once
 #include <CLI/CLI.hpp>
-
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 

@@ -45,7 +45,8 @@ void run(const TrainOptions& o, TrainingArguments args) {
   ClassificationPreprocessing pre;
   pre.text_column_names = split_commas(o.text_column_names);
   pre.label_column_name = o.label_column_name;
-  pre.max_seq_length = static_cast<size_t>(std::min<int64_t>(o.max_seq_length, static_cast<int64_t>(tok.model_max_length())));
+  pre.max_seq_length =
+      static_cast<size_t>(std::min<int64_t>(o.max_seq_length, static_cast<int64_t>(tok.model_max_length())));
   pre.pad_to_max_length = o.pad_to_max_length;
 
   std::vector<int64_t> labels;
@@ -96,8 +97,8 @@ void add_train_command(CLI::App& app) {
   auto task = std::make_shared<std::string>("text-classification");
   auto flags = std::make_shared<TrainingFlags>();
   cmd->add_option("--task", *task, "What to fine-tune for (Hugging Face pipeline task names)")
-      ->check(CLI::IsMember({"text-classification", "token-classification", "fill-mask", "text-generation",
-                             "translation"}));
+      ->check(CLI::IsMember(
+          {"text-classification", "token-classification", "fill-mask", "text-generation", "translation"}));
   cmd->add_option("--model_name_or_path", o->model_name_or_path, "Model folder or Hub id")->required();
   cmd->add_option("--tokenizer_name", o->tokenizer_name, "Tokenizer folder or Hub id (default: the model's)");
   cmd->add_option("--dataset_name", o->dataset_name, "Dataset folder or Hub id (load_dataset)");
@@ -106,7 +107,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--test_file", o->test_file, "csv/json/jsonl/parquet file");
   cmd->add_option("--text_column_names", o->text_column_names, "Text columns, comma-separated (joined by a space)");
   cmd->add_option("--label_column_name", o->label_column_name, "Label column");
-  cmd->add_option("--max_seq_length", o->max_seq_length, "Truncate tokenized texts to this many tokens")->check(CLI::PositiveNumber);
+  cmd->add_option("--max_seq_length", o->max_seq_length, "Truncate tokenized texts to this many tokens")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--pad_to_max_length", o->pad_to_max_length, "Pad every text to max_seq_length (default: per batch)");
   cmd->add_option("--max_train_samples", o->max_train_samples, "Use only the first N training examples");
   cmd->add_option("--max_eval_samples", o->max_eval_samples, "Use only the first N validation examples");
@@ -114,19 +116,27 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--freeze_base_model", o->freeze_base_model, "Transfer learning: train only the task head");
   cmd->add_option("--freeze_layers", o->freeze_layers, "Freeze the embeddings and the first N layers");
   // The other tasks' script flags (run_ner, run_mlm/run_clm, run_translation).
-  cmd->add_option("--text_column_name", t->text_column_name, "token-classification: the word-list column (default tokens)");
-  cmd->add_flag("--label_all_tokens", t->label_all_tokens, "token-classification: label every sub-token, not only the first");
+  cmd->add_option("--text_column_name", t->text_column_name,
+                  "token-classification: the word-list column (default tokens)");
+  cmd->add_flag("--label_all_tokens", t->label_all_tokens,
+                "token-classification: label every sub-token, not only the first");
   cmd->add_flag("--return_entity_level_metrics", t->return_entity_level_metrics,
                 "token-classification: precision/recall/F1 per entity type");
-  cmd->add_option("--block_size", t->block_size, "text-generation: tokens per training block")->check(CLI::PositiveNumber);
-  cmd->add_option("--mlm_probability", t->mlm_probability, "fill-mask: share of tokens masked")->check(CLI::Range(0.0, 1.0));
+  cmd->add_option("--block_size", t->block_size, "text-generation: tokens per training block")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--mlm_probability", t->mlm_probability, "fill-mask: share of tokens masked")
+      ->check(CLI::Range(0.0, 1.0));
   cmd->add_flag("--line_by_line", t->line_by_line, "fill-mask: one example per non-empty line instead of blocks");
   cmd->add_option("--source_lang", t->source_lang, "translation: source language (e.g. en)");
   cmd->add_option("--target_lang", t->target_lang, "translation: target language (e.g. de)");
-  cmd->add_option("--source_prefix", t->source_prefix, "translation: text put before every source (T5: 'translate English to German: ')");
-  cmd->add_option("--max_source_length", t->max_source_length, "translation: source truncation")->check(CLI::PositiveNumber);
-  cmd->add_option("--max_target_length", t->max_target_length, "translation: target truncation")->check(CLI::PositiveNumber);
-  cmd->add_flag("--predict_with_generate", t->predict_with_generate, "translation: generate for eval/predict and report BLEU");
+  cmd->add_option("--source_prefix", t->source_prefix,
+                  "translation: text put before every source (T5: 'translate English to German: ')");
+  cmd->add_option("--max_source_length", t->max_source_length, "translation: source truncation")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--max_target_length", t->max_target_length, "translation: target truncation")
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--predict_with_generate", t->predict_with_generate,
+                "translation: generate for eval/predict and report BLEU");
   cmd->add_option("--num_beams", t->num_beams, "translation: beams for generate")->check(CLI::PositiveNumber);
   cmd->add_option("--generation_max_length", t->generation_max_length, "translation: max length of generated outputs")
       ->check(CLI::PositiveNumber);
@@ -141,13 +151,16 @@ void add_train_command(CLI::App& app) {
         {"token-classification", {"--text_column_name", "--label_all_tokens", "--return_entity_level_metrics"}},
         {"fill-mask", {"--mlm_probability", "--line_by_line"}},
         {"text-generation", {"--block_size"}},
-        {"translation", {"--source_lang", "--target_lang", "--source_prefix", "--max_source_length", "--max_target_length",
-                         "--predict_with_generate", "--num_beams", "--generation_max_length"}}};
+        {"translation",
+         {"--source_lang", "--target_lang", "--source_prefix", "--max_source_length", "--max_target_length",
+          "--predict_with_generate", "--num_beams", "--generation_max_length"}}};
     for (const auto& [owner, names] : own)
       for (const auto& name : names)
-        AFINAR_CHECK(owner == *task || cmd->count(name) == 0, name, " applies to --task ", owner, ", not to --task ", *task);
-    AFINAR_CHECK(*task == "text-classification" || *task == "token-classification" || cmd->count("--label_column_name") == 0,
-                 "--label_column_name applies to text-classification and token-classification, not to --task ", *task);
+        AFINAR_CHECK(owner == *task || cmd->count(name) == 0, name, " applies to --task ", owner, ", not to --task ",
+                     *task);
+    AFINAR_CHECK(
+        *task == "text-classification" || *task == "token-classification" || cmd->count("--label_column_name") == 0,
+        "--label_column_name applies to text-classification and token-classification, not to --task ", *task);
     if (*task == "text-classification") return run(*o, std::move(args));
     t->files = {o->dataset_name, o->train_file, o->validation_file, o->test_file};
     t->model_name_or_path = o->model_name_or_path;

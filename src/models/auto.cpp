@@ -29,12 +29,18 @@ struct Registered {
 
   Factory factory(Task t) const {
     switch (t) {
-      case Task::SequenceClassification: return for_sequence_classification;
-      case Task::TokenClassification: return for_token_classification;
-      case Task::MaskedLM: return for_masked_lm;
-      case Task::QuestionAnswering: return for_question_answering;
-      case Task::CausalLM: return for_causal_lm;
-      case Task::Seq2SeqLM: return for_seq2seq_lm;
+      case Task::SequenceClassification:
+        return for_sequence_classification;
+      case Task::TokenClassification:
+        return for_token_classification;
+      case Task::MaskedLM:
+        return for_masked_lm;
+      case Task::QuestionAnswering:
+        return for_question_answering;
+      case Task::CausalLM:
+        return for_causal_lm;
+      case Task::Seq2SeqLM:
+        return for_seq2seq_lm;
     }
     return nullptr;
   }
@@ -45,11 +51,10 @@ const std::vector<Registered>& registry() {
       {"bert", &bert_for_sequence_classification, &bert_for_token_classification, &bert_for_masked_lm,
        &bert_for_question_answering},
       {"roberta", &roberta_for_sequence_classification, &roberta_for_token_classification, nullptr, nullptr},
-      {"distilbert", &distilbert_for_sequence_classification, &distilbert_for_token_classification, nullptr,
-       nullptr},
+      {"distilbert", &distilbert_for_sequence_classification, &distilbert_for_token_classification, nullptr, nullptr},
       // Decoders (GPT-2, the Llama family) — rows here.
-      {"gpt2", &gpt2_for_sequence_classification, &gpt2_for_token_classification, nullptr,
-       &gpt2_for_question_answering, &gpt2_lm_head_model},
+      {"gpt2", &gpt2_for_sequence_classification, &gpt2_for_token_classification, nullptr, &gpt2_for_question_answering,
+       &gpt2_lm_head_model},
       // The Llama family: one implementation, the config fields differ.
       {"llama", &llama_for_sequence_classification, &llama_for_token_classification, nullptr,
        &llama_for_question_answering, &llama_for_causal_lm},
@@ -100,8 +105,7 @@ std::vector<std::string> known_model_types() {
 
 PreTrainedModel AutoModelForSequenceClassification::from_pretrained(const std::string& name_or_path,
                                                                     const FromPretrainedOptions& opt) {
-  return auto_from_pretrained(Task::SequenceClassification, "AutoModelForSequenceClassification", name_or_path,
-                              opt);
+  return auto_from_pretrained(Task::SequenceClassification, "AutoModelForSequenceClassification", name_or_path, opt);
 }
 
 PreTrainedModel AutoModelForTokenClassification::from_pretrained(const std::string& name_or_path,

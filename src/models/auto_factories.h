@@ -4,7 +4,6 @@
 // applied), loads the checkpoint in `dir`, and names `source` in its messages.
 #pragma once
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "afinar/core/fs.h"
@@ -12,7 +11,7 @@
 
 namespace afinar::detail {
 
-#define AFINAR_MODEL_FACTORY(name)                                                               \
+#define AFINAR_MODEL_FACTORY(name)                                                                   \
   PreTrainedModel name(const nlohmann::json& config, const fs::path& dir, const std::string& source, \
                        const FromPretrainedOptions& opt)
 

@@ -39,8 +39,8 @@ inline void warn_load_report(const LoadReport& r, const std::string& arch, const
     return s + "]";
   };
   if (!r.unexpected.empty())
-    std::cerr << "Some weights of the model checkpoint at " << source << " were not used when initializing "
-              << arch << ": " << list(r.unexpected) << "\n- This IS expected if you are initializing " << arch
+    std::cerr << "Some weights of the model checkpoint at " << source << " were not used when initializing " << arch
+              << ": " << list(r.unexpected) << "\n- This IS expected if you are initializing " << arch
               << " from the checkpoint of a model trained on another task or with another architecture.\n";
   if (!r.missing.empty())
     std::cerr << "Some weights of " << arch << " were not initialized from the model checkpoint at " << source
@@ -48,7 +48,6 @@ inline void warn_load_report(const LoadReport& r, const std::string& arch, const
               << "\nYou should probably TRAIN this model on a down-stream task to be able to use it for "
                  "predictions and inference.\n";
 }
-
 
 /// num_labels / id2label / problem_type of from_pretrained's options applied to a config.
 template <typename Config>

@@ -35,8 +35,8 @@ std::vector<std::vector<std::string>> list_column(const Dataset& ds, const std::
     else if (chunk->type_id() == arrow::Type::LARGE_LIST)
       values = std::static_pointer_cast<arrow::LargeListArray>(chunk)->values();
     else
-      throw InvalidArgument(detail::concat(ds.origin(), ": column '", name, "' must be a list (of words or labels), got ",
-                                           chunk->type()->ToString()));
+      throw InvalidArgument(detail::concat(ds.origin(), ": column '", name,
+                                           "' must be a list (of words or labels), got ", chunk->type()->ToString()));
     const bool is_str = values->type_id() == arrow::Type::STRING || values->type_id() == arrow::Type::LARGE_STRING;
     const bool is_int = arrow::is_integer(values->type_id());
     AFINAR_CHECK(is_str || is_int, ds.origin(), ": column '", name, "' must hold strings or integers, got list<",
@@ -122,7 +122,8 @@ Examples preprocess_token_classification(const Dataset& ds, const std::string& s
   }
   auto labels = list_column(ds, opt.label_column_name, &integers);
   std::map<std::string, int64_t> to_id;
-  for (size_t i = 0; i < label_names.size(); ++i) to_id[integers ? std::to_string(i) : label_names[i]] = static_cast<int64_t>(i);
+  for (size_t i = 0; i < label_names.size(); ++i)
+    to_id[integers ? std::to_string(i) : label_names[i]] = static_cast<int64_t>(i);
   const auto b_to_i = b_to_i_labels(label_names);
   auto& out = f.sequences["labels"];
   out.reserve(enc.size());
@@ -143,7 +144,8 @@ Examples preprocess_token_classification(const Dataset& ds, const std::string& s
         if (w != previous)
           aligned.push_back(static_cast<int32_t>(it->second));
         else
-          aligned.push_back(opt.label_all_tokens ? static_cast<int32_t>(b_to_i[static_cast<size_t>(it->second)]) : -100);
+          aligned.push_back(opt.label_all_tokens ? static_cast<int32_t>(b_to_i[static_cast<size_t>(it->second)])
+                                                 : -100);
       }
       previous = w;
     }

@@ -19,8 +19,10 @@ std::string join(const std::vector<std::string>& v) {
 std::vector<std::string> struct_field(const Dataset& ds, const std::string& lang) {
   std::vector<std::string> out;
   for (const auto& chunk : ds.column("translation")->chunks()) {
-    AFINAR_CHECK(chunk->type_id() == arrow::Type::STRUCT, ds.origin(), ": column 'translation' must be a struct of "
-                 "languages, got ", chunk->type()->ToString());
+    AFINAR_CHECK(chunk->type_id() == arrow::Type::STRUCT, ds.origin(),
+                 ": column 'translation' must be a struct of "
+                 "languages, got ",
+                 chunk->type()->ToString());
     auto st = std::static_pointer_cast<arrow::StructArray>(chunk);
     auto field = st->GetFieldByName(lang);
     AFINAR_CHECK(field != nullptr, ds.origin(), ": column 'translation' has no language '", lang, "' (it has ",
@@ -37,11 +39,10 @@ std::vector<std::string> struct_field(const Dataset& ds, const std::string& lang
 }  // namespace
 
 std::pair<std::vector<std::string>, std::vector<std::string>> translation_pairs(const Dataset& ds,
-                                                                                 const TranslationPreprocessing& opt) {
+                                                                                const TranslationPreprocessing& opt) {
   AFINAR_CHECK(!opt.source_lang.empty() && !opt.target_lang.empty(),
                "translation needs --source_lang and --target_lang (e.g. en, de)");
-  if (ds.has_column("translation"))
-    return {struct_field(ds, opt.source_lang), struct_field(ds, opt.target_lang)};
+  if (ds.has_column("translation")) return {struct_field(ds, opt.source_lang), struct_field(ds, opt.target_lang)};
   AFINAR_CHECK(ds.has_column(opt.source_lang), ds.origin(), ": no 'translation' column and no '", opt.source_lang,
                "' column; columns found: ", join(ds.column_names()), ". HINT: --source_lang");
   std::vector<std::string> targets;

@@ -29,7 +29,9 @@ std::optional<fs::path> minilm() {
   return std::nullopt;
 }
 
-nlohmann::json read_json(const fs::path& p) { return nlohmann::json::parse(afinar::read_file(p)); }
+nlohmann::json read_json(const fs::path& p) {
+  return nlohmann::json::parse(afinar::read_file(p));
+}
 
 size_t count_lines(const fs::path& p) {
   std::ifstream in(p);
@@ -62,7 +64,8 @@ void write_conll_jsonl(const std::string& file, size_t n, const fs::path& out) {
 }
 
 void copy_tokenizer(const std::string& name, const fs::path& to) {
-  for (const char* f : {"tokenizer.json", "tokenizer_config.json"}) fs::copy_file(kShared + "/tokenizers/" + name + "/" + f, to / f);
+  for (const char* f : {"tokenizer.json", "tokenizer_config.json"})
+    fs::copy_file(kShared + "/tokenizers/" + name + "/" + f, to / f);
 }
 
 }  // namespace
@@ -81,7 +84,8 @@ TEST(TaskCommands, TokenClassificationWritesPredictionsAndSeqevalMetrics) {
                       " --return_entity_level_metrics");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto all = read_json(out / "all_results.json");
-  for (const char* k : {"eval_overall_f1", "eval_overall_accuracy", "eval_PER_f1", "test_overall_precision", "train_loss"})
+  for (const char* k :
+       {"eval_overall_f1", "eval_overall_accuracy", "eval_PER_f1", "test_overall_precision", "train_loss"})
     EXPECT_TRUE(all.contains(k)) << k << " missing from " << all.dump();
   EXPECT_EQ(count_lines(out / "predictions.txt"), 12u);
   auto config = read_json(out / "config.json");
@@ -102,7 +106,8 @@ TEST(TaskCommands, FillMaskReportsPerplexity) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   auto eval = read_json(out / "eval_results.json");
   ASSERT_TRUE(eval.contains("perplexity")) << eval.dump();
-  EXPECT_NEAR(eval["perplexity"].get<double>(), std::exp(eval["eval_loss"].get<double>()), 1e-6 * eval["perplexity"].get<double>());
+  EXPECT_NEAR(eval["perplexity"].get<double>(), std::exp(eval["eval_loss"].get<double>()),
+              1e-6 * eval["perplexity"].get<double>());
   EXPECT_EQ(eval["eval_samples"].get<double>(), 16.0);  // blocks, after grouping (as run_mlm)
   EXPECT_EQ(read_json(out / "config.json")["architectures"][0], "BertForMaskedLM");
 }
@@ -118,8 +123,8 @@ TEST(TaskCommands, TextGenerationTrainsATinyGpt2) {
     copy_tokenizer("gpt2", model);
   }
   const fs::path out = tmp.path / "out";
-  auto r = run_afinar("train --task text-generation --model_name_or_path " + model.string() + " --train_file " + kShared +
-                      "/data/tinyshakespeare/validation.txt --validation_file " + kShared +
+  auto r = run_afinar("train --task text-generation --model_name_or_path " + model.string() + " --train_file " +
+                      kShared + "/data/tinyshakespeare/validation.txt --validation_file " + kShared +
                       "/data/tinyshakespeare/test.txt --output_dir " + out.string() +
                       " --do_train --do_eval --block_size 32 --max_steps 4 --max_eval_samples 8 "
                       "--per_device_train_batch_size 4 --learning_rate 1e-3 --use_cpu");
@@ -134,8 +139,14 @@ TEST(TaskCommands, TranslationGeneratesAndScoresBleu) {
   TempDir tmp("afinar_cli_mt");
   const fs::path model = tmp.path / "tiny-t5";
   {
-    auto cfg = afinar::T5Config::from_json({{"d_model", 32}, {"d_kv", 8}, {"d_ff", 64}, {"num_layers", 2}, {"num_heads", 4},
-                                            {"vocab_size", 32128}, {"decoder_start_token_id", 0}, {"pad_token_id", 0},
+    auto cfg = afinar::T5Config::from_json({{"d_model", 32},
+                                            {"d_kv", 8},
+                                            {"d_ff", 64},
+                                            {"num_layers", 2},
+                                            {"num_heads", 4},
+                                            {"vocab_size", 32128},
+                                            {"decoder_start_token_id", 0},
+                                            {"pad_token_id", 0},
                                             {"eos_token_id", 1}});
     torch::manual_seed(0);
     afinar::T5ForConditionalGenerationImpl m(cfg);
@@ -152,7 +163,8 @@ TEST(TaskCommands, TranslationGeneratesAndScoresBleu) {
   auto r = run_afinar("train --task translation --model_name_or_path " + model.string() + " --train_file " +
                       (tmp.path / "train.jsonl").string() + " --test_file " + (tmp.path / "test.jsonl").string() +
                       " --source_lang en --target_lang de --source_prefix 'translate English to German: '"
-                      " --output_dir " + out.string() +
+                      " --output_dir " +
+                      out.string() +
                       " --do_train --do_predict --predict_with_generate --num_beams 2 --generation_max_length 8"
                       " --max_steps 2 --per_device_train_batch_size 8 --use_cpu");
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -39,7 +39,8 @@ TEST_P(Pretokenized, MatchesHuggingFace) {
 
   auto encs = tok.encode_pretokenized_batch(sentences, {}, 2);
   ASSERT_EQ(encs.size(), want["digests"].size());
-  for (size_t i = 0; i < want["full"].size(); ++i) expect_matches(want["full"][i], encs[i], name + " sentence " + std::to_string(i));
+  for (size_t i = 0; i < want["full"].size(); ++i)
+    expect_matches(want["full"][i], encs[i], name + " sentence " + std::to_string(i));
   size_t mismatches = 0;
   for (size_t i = 0; i < encs.size(); ++i) mismatches += digest(encs[i]) != want["digests"][i].get<std::string>();
   EXPECT_EQ(mismatches, 0u) << name << ": of " << encs.size() << " sentences";

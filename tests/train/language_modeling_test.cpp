@@ -1,5 +1,7 @@
 // run_clm / run_mlm preprocessing vs transformers + datasets (tools/oracle/language_modeling_fixtures.py):
 // tinyshakespeare lines tokenized and grouped into blocks per map batch of 1,000 examples.
+#include "afinar/train/language_modeling.h"
+
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -7,7 +9,6 @@
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/tokenizers/tokenizer.h"
-#include "afinar/train/language_modeling.h"
 #include "afinar_test_paths.h"
 
 namespace afinar {
@@ -25,7 +26,8 @@ uint64_t checksum(const std::vector<std::vector<int32_t>>& blocks) {
 class LanguageModeling : public ::testing::Test {
  protected:
   static const nlohmann::json& fixture() {
-    static const nlohmann::json f = nlohmann::json::parse(read_file(fs::path(AFINAR_FIXTURES_DIR) / "train/lm_blocks.json"));
+    static const nlohmann::json f =
+        nlohmann::json::parse(read_file(fs::path(AFINAR_FIXTURES_DIR) / "train/lm_blocks.json"));
     return f;
   }
   static Tokenizer tokenizer(const std::string& name) {

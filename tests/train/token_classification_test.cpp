@@ -1,6 +1,8 @@
 // run_ner's preprocessing vs transformers (tools/oracle/token_classification_fixtures.py): the
 // first CoNLL-2003 sentences, words → sub-tokens (bert-base-uncased, max_length 24) with labels on
 // the first sub-token (or on all, B- → I-), -100 elsewhere.
+#include "afinar/train/token_classification.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -11,7 +13,6 @@
 #include "afinar/core/fs.h"
 #include "afinar/data/load_dataset.h"
 #include "afinar/tokenizers/tokenizer.h"
-#include "afinar/train/token_classification.h"
 #include "afinar_test_paths.h"
 
 namespace afinar {
@@ -29,7 +30,8 @@ class TokenClassification : public ::testing::Test {
   void TearDown() override { fs::remove(file_); }
 
   Examples run(bool label_all_tokens, const std::vector<std::string>& labels) {
-    Tokenizer tok = Tokenizer::from_file(std::string(AFINAR_SHARED_DIR) + "/tokenizers/bert-base-uncased/tokenizer.json");
+    Tokenizer tok =
+        Tokenizer::from_file(std::string(AFINAR_SHARED_DIR) + "/tokenizers/bert-base-uncased/tokenizer.json");
     TokenClassificationPreprocessing opt;
     opt.max_seq_length = 24;
     opt.label_all_tokens = label_all_tokens;

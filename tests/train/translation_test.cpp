@@ -1,5 +1,7 @@
 // run_translation's preprocessing vs transformers (tools/oracle/translation_fixtures.py): multi30k
 // en→de with the t5-small tokenizer, source prefix, truncation, dynamic and max-length padding.
+#include "afinar/train/translation.h"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -10,7 +12,6 @@
 #include "afinar/core/fs.h"
 #include "afinar/data/load_dataset.h"
 #include "afinar/tokenizers/tokenizer.h"
-#include "afinar/train/translation.h"
 #include "afinar_test_paths.h"
 
 namespace afinar {
@@ -54,8 +55,8 @@ TEST_F(Translation, MatchesRunTranslationFlatAndNested) {
       Examples ex = preprocess_translation(load_file(file.string()), "train", tok, options(padded), true);
       const auto& w = want_[padded ? "padded" : "dynamic"];
       for (const char* col : {"input_ids", "attention_mask", "labels"})
-        EXPECT_EQ(ex.sequences[col], w[col].get<std::vector<std::vector<int32_t>>>()) << col << " padded=" << padded
-                                                                                      << " " << file;
+        EXPECT_EQ(ex.sequences[col], w[col].get<std::vector<std::vector<int32_t>>>())
+            << col << " padded=" << padded << " " << file;
     }
   }
 }

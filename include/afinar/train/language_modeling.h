@@ -19,8 +19,8 @@ namespace afinar {
 class Tokenizer;
 
 struct LmTokenizeOptions {
-  bool special_tokens_mask = false;  ///< add the special_tokens_mask column (run_mlm)
-  bool skip_empty_lines = false;     ///< run_mlm --line_by_line drops empty/blank lines
+  bool special_tokens_mask = false;   ///< add the special_tokens_mask column (run_mlm)
+  bool skip_empty_lines = false;      ///< run_mlm --line_by_line drops empty/blank lines
   std::optional<size_t> truncate_to;  ///< run_mlm --line_by_line: truncation to max_seq_length
   size_t num_threads = 0;
 };

@@ -32,7 +32,7 @@ struct TranslationPreprocessing {
 /// The (source, target) texts of `ds` (see above); InvalidArgument naming the columns found when
 /// neither form is present.
 std::pair<std::vector<std::string>, std::vector<std::string>> translation_pairs(const Dataset& ds,
-                                                                                 const TranslationPreprocessing& opt);
+                                                                                const TranslationPreprocessing& opt);
 
 Examples preprocess_translation(const Dataset& ds, const std::string& split, const Tokenizer& tok,
                                 const TranslationPreprocessing& opt, bool require_targets);

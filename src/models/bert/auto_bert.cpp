@@ -1,16 +1,15 @@
 // AutoModel factories of bert: build from config.json, load the checkpoint, initialise the
 // rest as transformers does.
-#include "afinar/models/bert/modeling_bert.h"
 #include "../auto_factories.h"
 #include "../auto_load.h"
+#include "afinar/models/bert/modeling_bert.h"
 
 namespace afinar::detail {
 
 namespace {
 
 /// transformers' _init_weights of this family, on the tensors the checkpoint lacked.
-void init_missing(torch::nn::Module& m, const BertConfig& c,
-                  const std::vector<std::string>* missing) {
+void init_missing(torch::nn::Module& m, const BertConfig& c, const std::vector<std::string>* missing) {
   bert_init_weights(m, c, missing);
 }
 
@@ -28,12 +27,12 @@ void drop_tied_bert_decoder(io::TensorMap& w) {
 
 PreTrainedModel bert_for_sequence_classification(const nlohmann::json& j, const fs::path& dir,
                                                  const std::string& source, const FromPretrainedOptions& opt) {
-  return load_model<BertForSequenceClassificationImpl, BertConfig>(j, dir, source, opt,
-                                                                   "BertForSequenceClassification", "bert", &init_missing);
+  return load_model<BertForSequenceClassificationImpl, BertConfig>(j, dir, source, opt, "BertForSequenceClassification",
+                                                                   "bert", &init_missing);
 }
 
-PreTrainedModel bert_for_token_classification(const nlohmann::json& j, const fs::path& dir,
-                                              const std::string& source, const FromPretrainedOptions& opt) {
+PreTrainedModel bert_for_token_classification(const nlohmann::json& j, const fs::path& dir, const std::string& source,
+                                              const FromPretrainedOptions& opt) {
   return load_model<BertForTokenClassificationImpl, BertConfig>(j, dir, source, opt, "BertForTokenClassification",
                                                                 "bert", &init_missing);
 }
@@ -44,10 +43,10 @@ PreTrainedModel bert_for_masked_lm(const nlohmann::json& j, const fs::path& dir,
                                                      &drop_tied_bert_decoder);
 }
 
-PreTrainedModel bert_for_question_answering(const nlohmann::json& j, const fs::path& dir,
-                                            const std::string& source, const FromPretrainedOptions& opt) {
-  return load_model<BertForQuestionAnsweringImpl, BertConfig>(j, dir, source, opt, "BertForQuestionAnswering",
-                                                              "bert", &init_missing);
+PreTrainedModel bert_for_question_answering(const nlohmann::json& j, const fs::path& dir, const std::string& source,
+                                            const FromPretrainedOptions& opt) {
+  return load_model<BertForQuestionAnsweringImpl, BertConfig>(j, dir, source, opt, "BertForQuestionAnswering", "bert",
+                                                              &init_missing);
 }
 
 }  // namespace afinar::detail

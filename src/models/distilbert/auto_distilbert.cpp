@@ -1,16 +1,15 @@
 // AutoModel factories of distilbert: build from config.json, load the checkpoint, initialise the
 // rest as transformers does.
-#include "afinar/models/distilbert/modeling_distilbert.h"
 #include "../auto_factories.h"
 #include "../auto_load.h"
+#include "afinar/models/distilbert/modeling_distilbert.h"
 
 namespace afinar::detail {
 
 namespace {
 
 /// transformers' _init_weights of this family, on the tensors the checkpoint lacked.
-void init_missing(torch::nn::Module& m, const DistilBertConfig& c,
-                  const std::vector<std::string>* missing) {
+void init_missing(torch::nn::Module& m, const DistilBertConfig& c, const std::vector<std::string>* missing) {
   distilbert_init_weights(m, c, missing);
 }
 

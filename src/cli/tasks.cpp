@@ -201,6 +201,13 @@ void run_language_modeling(const TaskOptions& o, TrainingArguments args, bool ml
 
 namespace {
 
+/// run_translation's postprocess_text: surrounding whitespace removed (Python's str.strip).
+std::string strip(const std::string& s) {
+  const char* ws = " \t\n\r\f\v";
+  const size_t first = s.find_first_not_of(ws);
+  return first == std::string::npos ? "" : s.substr(first, s.find_last_not_of(ws) - first + 1);
+}
+
 /// Seq2SeqTrainer.predict(predict_with_generate=True) + run_translation's compute_metrics: beam or
 /// greedy generation batch by batch, decoded without special tokens, scored with sacreBLEU;
 /// gen_len = mean count of non-pad generated tokens. Returns the decoded texts.
@@ -229,19 +236,14 @@ std::vector<std::string> generate_and_score(PreTrainedModelImpl& model, const To
       auto row = out[r];
       std::vector<int32_t> ids(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.numel());
       gen_tokens += static_cast<double>(std::count_if(ids.begin(), ids.end(), [&](int32_t t) { return t != pad; }));
-      std::string text = tok.decode(ids, /*skip_special_tokens=*/true);
-      while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
-      size_t first = text.find_first_not_of(" \t\n");
-      preds.push_back(first == std::string::npos ? "" : text.substr(first));
+      preds.push_back(strip(tok.decode(ids, /*skip_special_tokens=*/true)));
     }
     if (has_labels) {
       std::vector<std::vector<std::string>> refs;
       for (int64_t r = lo; r < hi; ++r) {
         std::vector<int32_t> ids;
         for (int32_t t : data.sequences.at("labels")[static_cast<size_t>(r)]) ids.push_back(t == -100 ? pad : t);
-        std::string text = tok.decode(ids, true);
-        size_t first = text.find_first_not_of(" \t\n"), last = text.find_last_not_of(" \t\n");
-        refs.push_back({first == std::string::npos ? "" : text.substr(first, last - first + 1)});
+        refs.push_back({strip(tok.decode(ids, /*skip_special_tokens=*/true))});
       }
       bleu.add(preds, refs);
     }

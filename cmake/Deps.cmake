@@ -49,6 +49,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(CURL REQUIRED IMPORTED_TARGET libcurl)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(ONIG REQUIRED IMPORTED_TARGET oniguruma)
+# Arguments files in YAML (`afinar train args.yaml`).
+pkg_check_modules(YAML REQUIRED IMPORTED_TARGET yaml-0.1)
 # Audio (wav/flac/ogg) and image (png/jpeg) decoding for the Audio and Image features.
 pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
 find_package(PNG REQUIRED)

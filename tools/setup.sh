@@ -16,7 +16,7 @@ source "$here/env.sh"
 apt_pkgs=(build-essential cmake ninja-build ccache pkg-config git python3-venv
   libcurl4-openssl-dev libutf8proc-dev libonig-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libsndfile1-dev libpng-dev libjpeg-dev)
+  libsndfile1-dev libpng-dev libjpeg-dev libyaml-dev)
 missing=()
 for p in "${apt_pkgs[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -1,8 +1,11 @@
 // afinar command line: `afinar <command> [HF-named flags]`. Only this file catches errors:
 // it prints `error: <message>` and returns non-zero.
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "afinar/core/check.h"
+#include "args_file.h"
 #include "commands.h"
 
 int main(int argc, char** argv) {
@@ -14,7 +17,11 @@ int main(int argc, char** argv) {
   afinar::cli::add_datasets_command(app);
   afinar::cli::add_hub_command(app);
   try {
-    app.parse(argc, argv);
+    // An arguments file (`afinar train args.yaml`) becomes flags before CLI11 parses.
+    std::vector<std::string> args = afinar::cli::expand_args_file(app, std::vector<std::string>(argv, argv + argc));
+    std::vector<char*> ptrs;
+    for (auto& a : args) ptrs.push_back(a.data());
+    app.parse(static_cast<int>(ptrs.size()), ptrs.data());
   } catch (const CLI::ParseError& e) {
     // --help prints and returns 0; a bad command line is exit status 2, as argparse's.
     return app.exit(e) == 0 ? 0 : 2;

@@ -9,8 +9,13 @@
 
 #include "afinar/data/dataset.h"
 #include "afinar/data/load_dataset.h"
+#include "afinar/models/generation.h"
 #include "afinar/models/modeling.h"
 #include "afinar/train/trainer.h"
+
+namespace afinar {
+class Tokenizer;
+}
 
 namespace afinar::cli {
 
@@ -43,5 +48,19 @@ void check_splits(const DatasetDict& raw, const TrainingArguments& args);
 void run_trainer(Trainer& trainer, const TrainingArguments& args, const std::map<std::string, Examples>& data,
                  const std::function<void(PredictionOutput&)>& on_predict,
                  const std::function<void(std::map<std::string, double>&)>& extra_eval = nullptr);
+
+/// run_translation's postprocess_text: surrounding whitespace removed (Python's str.strip).
+std::string strip(const std::string& s);
+
+/// Seq2SeqTrainer.predict(predict_with_generate=True) + run_translation's compute_metrics: beam or
+/// greedy generation batch by batch, decoded without special tokens, scored with sacreBLEU when
+/// `data` has labels (<prefix>_bleu); <prefix>_gen_len = mean count of non-pad generated tokens.
+/// Returns the decoded texts; `generated_ids`, when given, receives the token ids (N, L) int64,
+/// batches padded with the pad token id.
+std::vector<std::string> generate_and_score(PreTrainedModelImpl& model, const Tokenizer& tok, const Examples& data,
+                                            const DataCollator& collator, const GenerationConfig& gen,
+                                            int64_t batch_size, torch::Device device, const std::string& prefix,
+                                            std::map<std::string, double>& metrics,
+                                            torch::Tensor* generated_ids = nullptr);
 
 }  // namespace afinar::cli

@@ -13,7 +13,6 @@
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/hub/cache.h"
-#include "afinar/metrics/sacrebleu.h"
 #include "afinar/models/generation.h"
 #include "afinar/tokenizers/tokenizer.h"
 #include "afinar/train/language_modeling.h"
@@ -198,63 +197,6 @@ void run_language_modeling(const TaskOptions& o, TrainingArguments args, bool ml
     m["perplexity"] = loss > 709 ? INFINITY : std::exp(loss);
   });
 }
-
-namespace {
-
-/// run_translation's postprocess_text: surrounding whitespace removed (Python's str.strip).
-std::string strip(const std::string& s) {
-  const char* ws = " \t\n\r\f\v";
-  const size_t first = s.find_first_not_of(ws);
-  return first == std::string::npos ? "" : s.substr(first, s.find_last_not_of(ws) - first + 1);
-}
-
-/// Seq2SeqTrainer.predict(predict_with_generate=True) + run_translation's compute_metrics: beam or
-/// greedy generation batch by batch, decoded without special tokens, scored with sacreBLEU;
-/// gen_len = mean count of non-pad generated tokens. Returns the decoded texts.
-std::vector<std::string> generate_and_score(PreTrainedModelImpl& model, const Tokenizer& tok, const Examples& data,
-                                            const DataCollator& collator, const GenerationConfig& gen,
-                                            int64_t batch_size, torch::Device device, const std::string& prefix,
-                                            std::map<std::string, double>& metrics) {
-  model.eval();
-  const int64_t n = static_cast<int64_t>(data.size());
-  std::vector<int64_t> rows(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) rows[static_cast<size_t>(i)] = i;
-  const int32_t pad = tok.pad_token_id().value_or(0);
-  SacreBleu bleu;
-  std::vector<std::string> texts;
-  double gen_tokens = 0;
-  const bool has_labels = data.sequences.count("labels") > 0;
-  for (int64_t lo = 0; lo < n; lo += batch_size) {
-    const int64_t hi = std::min(n, lo + batch_size);
-    Batch b = collator(data, std::span<const int64_t>(rows.data() + lo, static_cast<size_t>(hi - lo)));
-    ModelInputs in;
-    in.input_ids = b.at("input_ids").to(device);
-    in.attention_mask = b.at("attention_mask").to(device);
-    torch::Tensor out = generate(model, in, gen).to(torch::kCPU);
-    std::vector<std::string> preds;
-    for (int64_t r = 0; r < out.size(0); ++r) {
-      auto row = out[r];
-      std::vector<int32_t> ids(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.numel());
-      gen_tokens += static_cast<double>(std::count_if(ids.begin(), ids.end(), [&](int32_t t) { return t != pad; }));
-      preds.push_back(strip(tok.decode(ids, /*skip_special_tokens=*/true)));
-    }
-    if (has_labels) {
-      std::vector<std::vector<std::string>> refs;
-      for (int64_t r = lo; r < hi; ++r) {
-        std::vector<int32_t> ids;
-        for (int32_t t : data.sequences.at("labels")[static_cast<size_t>(r)]) ids.push_back(t == -100 ? pad : t);
-        refs.push_back({strip(tok.decode(ids, /*skip_special_tokens=*/true))});
-      }
-      bleu.add(preds, refs);
-    }
-    texts.insert(texts.end(), preds.begin(), preds.end());
-  }
-  if (has_labels) metrics[prefix + "_bleu"] = bleu.compute().score;
-  metrics[prefix + "_gen_len"] = n ? gen_tokens / static_cast<double>(n) : 0.0;
-  return texts;
-}
-
-}  // namespace
 
 void run_translation(const TaskOptions& o, TrainingArguments args) {
   args.finalize();

@@ -76,7 +76,7 @@ void run(const TokenizeArgs& a) {
     nlohmann::json row;
     try {
       row = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for 1e999
       throw FormatError(detail::concat(a.input, ":", line_no, ": malformed JSON (", e.what(), ")"));
     }
     AFINAR_CHECK_FORMAT(row.is_object(), a.input, ":", line_no, ": each line must be a JSON object");

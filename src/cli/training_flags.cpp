@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "afinar/core/check.h"
+#include "args_file.h"
+
 namespace afinar::cli {
 
 void TrainingFlags::add_to(CLI::App* cmd, const std::vector<std::string>& skip) {
@@ -16,6 +19,10 @@ void TrainingFlags::add_to(CLI::App* cmd, const std::vector<std::string>& skip) 
   cmd->add_option("--early_stopping_threshold", early_stopping_threshold_,
                   "EarlyStoppingCallback: how much metric_for_best_model must improve to count")
       ->group("Callbacks");
+  // Read by expand_args_file before CLI11 parses; listed here for --help.
+  cmd->add_option("--config", config_file_,
+                  "Arguments file (.json, e.g. Python's TrainingArguments.to_json_string(), or .yaml): every flag "
+                  "by its name; the command line wins. Also `afinar train FILE`.");
 }
 
 std::vector<std::shared_ptr<TrainerCallback>> TrainingFlags::callbacks() const {
@@ -26,6 +33,23 @@ std::vector<std::shared_ptr<TrainerCallback>> TrainingFlags::callbacks() const {
 }
 
 void TrainingFlags::apply(TrainingArguments& args) const {
+  // An arguments file first (values keep their JSON types), then the command line over it.
+  for (const auto& [name, value] : training_args_from_file().items()) {
+    try {
+      if (name == "output_dir") {
+        if (!value.is_null()) args.output_dir = value.get<std::string>();
+      } else {
+        args.set_json(name, value);
+      }
+    } catch (const nlohmann::json::exception&) {
+      throw InvalidArgument(detail::concat(args_file_name(), ": '", name, "' has the wrong type: ", value.dump()));
+    } catch (const InvalidArgument& e) {
+      throw InvalidArgument(detail::concat(args_file_name(), ": ", e.what()));
+    } catch (const NotImplemented& e) {  // keep the "not implemented: " prefix first
+      const std::string what = e.what();
+      throw NotImplemented(detail::concat(args_file_name(), ": ", what.substr(what.find(": ") + 2)));
+    }
+  }
   for (const auto& [name, opt] : options_) {
     if (opt->count() == 0) continue;
     const auto& v = values_.at(name);

@@ -27,6 +27,7 @@ class TrainingFlags {
  private:
   std::optional<int64_t> early_stopping_patience_;
   double early_stopping_threshold_ = 0.0;
+  std::string config_file_;
   std::map<std::string, std::vector<std::string>> values_;
   std::map<std::string, CLI::Option*> options_;
 };

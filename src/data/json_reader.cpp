@@ -222,6 +222,8 @@ std::shared_ptr<arrow::Table> parse_array_document(std::string_view text, const 
       if (text[i] == '\n') ++line, line_start = i + 1;
     throw FormatError(detail::concat(origin, ":", line, ":", offset - line_start + 1,
                                      ": malformed JSON: ", short_message(e)));
+  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number too large for a double
+    throw FormatError(detail::concat(origin, ": malformed JSON: ", e.what()));
   }
   std::vector<json> rows;
   TypeNode root;
@@ -258,6 +260,8 @@ std::shared_ptr<arrow::Table> parse_json_text(std::string_view text, const std::
       row = json::parse(line.begin(), line.end());
     } catch (const nlohmann::json::parse_error& e) {
       throw FormatError(detail::concat(origin, ":", line_no, ":", e.byte, ": malformed JSON: ", short_message(e)));
+    } catch (const nlohmann::json::exception& e) {  // out_of_range: a number too large for a double
+      throw FormatError(detail::concat(origin, ":", line_no, ": malformed JSON: ", e.what()));
     }
     AFINAR_CHECK_FORMAT(row.is_object(), origin, ":", line_no, ": expected a JSON object (one row per line), got ",
                         row.type_name());

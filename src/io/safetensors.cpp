@@ -173,7 +173,7 @@ TensorMap parse_safetensors(std::string_view bytes, const std::string& src, Meta
   nlohmann::json header;
   try {
     header = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse_error, or out_of_range for a number like 1e999
     throw FormatError(detail::concat(src, ": header is not valid JSON: ", e.what()));
   }
   AFINAR_CHECK_FORMAT(header.is_object(), src, ": header must be a JSON object");

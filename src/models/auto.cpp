@@ -49,9 +49,11 @@ struct Registered {
 const std::vector<Registered>& registry() {
   static const std::vector<Registered> models = {
       {"bert", &bert_for_sequence_classification, &bert_for_token_classification, &bert_for_masked_lm,
-       &bert_for_question_answering},
-      {"roberta", &roberta_for_sequence_classification, &roberta_for_token_classification, nullptr, nullptr},
-      {"distilbert", &distilbert_for_sequence_classification, &distilbert_for_token_classification, nullptr, nullptr},
+       &bert_for_question_answering, &bert_lm_head_model},
+      {"roberta", &roberta_for_sequence_classification, &roberta_for_token_classification, &roberta_for_masked_lm,
+       &roberta_for_question_answering, &roberta_for_causal_lm},
+      {"distilbert", &distilbert_for_sequence_classification, &distilbert_for_token_classification,
+       &distilbert_for_masked_lm, &distilbert_for_question_answering},
       // Decoders (GPT-2, the Llama family) — rows here.
       {"gpt2", &gpt2_for_sequence_classification, &gpt2_for_token_classification, nullptr, &gpt2_for_question_answering,
        &gpt2_lm_head_model},
@@ -63,8 +65,10 @@ const std::vector<Registered>& registry() {
       {"mistral", &llama_for_sequence_classification, &llama_for_token_classification, nullptr,
        &llama_for_question_answering, &llama_for_causal_lm},
       // Encoder-decoders (T5, BART) — rows here.
-      {"t5", nullptr, nullptr, nullptr, nullptr, nullptr, &t5_for_conditional_generation},
-      {"bart", &bart_for_sequence_classification, nullptr, nullptr, nullptr, nullptr, &bart_for_conditional_generation},
+      {"t5", &t5_for_sequence_classification, &t5_for_token_classification, nullptr, &t5_for_question_answering,
+       nullptr, &t5_for_conditional_generation},
+      {"bart", &bart_for_sequence_classification, nullptr, nullptr, &bart_for_question_answering, &bart_for_causal_lm,
+       &bart_for_conditional_generation},
   };
   return models;
 }

@@ -66,13 +66,15 @@ void apply_label_options(Config& cfg, const FromPretrainedOptions& opt) {
 /// checkpoint lacks as transformers does (`init_missing(model, cfg, &missing)`: the family's
 /// _init_weights restricted to those names), and warns about missing and unused tensors.
 /// `adapt` may edit the checkpoint tensors first (legacy names of one head).
+/// `validate`: false for a model whose constructor checks the config itself (the causal-LM heads
+/// of the encoder families accept is_decoder, which Config::validate refuses for the other heads).
 template <typename Model, typename Config, typename InitMissing>
 PreTrainedModel load_model(const nlohmann::json& config_json, const fs::path& dir, const std::string& source,
                            const FromPretrainedOptions& opt, const char* arch, const char* base_model_prefix,
-                           InitMissing init_missing, void (*adapt)(io::TensorMap&) = nullptr) {
+                           InitMissing init_missing, void (*adapt)(io::TensorMap&) = nullptr, bool validate = true) {
   Config cfg = Config::from_json(config_json);
   apply_label_options(cfg, opt);
-  cfg.validate();
+  if (validate) cfg.validate();
 
   io::TensorMap weights = io::load_checkpoint_weights(dir);
   if (adapt) adapt(weights);

@@ -10,13 +10,70 @@
 #include "afinar/io/safetensors.h"
 
 namespace afinar {
+namespace {
 
-void PreTrainedModelImpl::save_pretrained(const std::filesystem::path& folder) const {
+/// transformers' dot_natural_key order: names split on "."; a part of digits sorts first and by
+/// value; other parts by text, then by a numeric suffix ("shard_2" < "shard_11"), a part without
+/// one first. `a` < `b` as Python compares the two lists of tuples.
+bool dot_natural_less(const std::string& a, const std::string& b) {
+  struct Part {
+    int kind;          // 0: all digits, 1: text [+ digits]
+    std::string text;  // kind 1: the part less its trailing digits
+    std::string num;   // the digits, leading zeros stripped ("" = none / zero)
+    bool has_num;
+  };
+  auto is_digit = [](char c) { return c >= '0' && c <= '9'; };
+  auto strip_zeros = [](const std::string& d) { return d.substr(std::min(d.find_first_not_of('0'), d.size())); };
+  auto parts = [&](const std::string& s) {
+    std::vector<Part> out;
+    for (size_t start = 0;;) {
+      const size_t dot = s.find('.', start);
+      const std::string p = s.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      size_t text_end = p.size();
+      while (text_end > 0 && is_digit(p[text_end - 1])) --text_end;
+      if (!p.empty() && text_end == 0) out.push_back({0, "", strip_zeros(p), true});
+      else out.push_back({1, p.substr(0, text_end), strip_zeros(p.substr(text_end)), text_end < p.size()});
+      if (dot == std::string::npos) return out;
+      start = dot + 1;
+    }
+  };
+  auto num_cmp = [](const std::string& x, const std::string& y) {  // arbitrary-size integers
+    if (x.size() != y.size()) return x.size() < y.size() ? -1 : 1;
+    return x.compare(y) < 0 ? -1 : x.compare(y) > 0 ? 1 : 0;
+  };
+  const auto pa = parts(a), pb = parts(b);
+  for (size_t i = 0; i < std::min(pa.size(), pb.size()); ++i) {
+    const Part &x = pa[i], &y = pb[i];
+    if (x.kind != y.kind) return x.kind < y.kind;
+    if (x.kind == 0) {
+      if (int c = num_cmp(x.num, y.num)) return c < 0;
+      continue;
+    }
+    if (x.text != y.text) return x.text < y.text;
+    if (x.has_num != y.has_num) return !x.has_num;
+    if (int c = num_cmp(x.num, y.num)) return c < 0;
+  }
+  return pa.size() < pb.size();
+}
+
+}  // namespace
+
+void PreTrainedModelImpl::save_pretrained(const std::filesystem::path& folder, const std::string& max_shard_size) const {
   fs::create_directories(folder);
-  io::TensorMap tensors;
-  for (const auto& p : named_parameters(/*recurse=*/true)) tensors.emplace(p.key(), p.value());
+  // transformers 5 saves a from_pretrained model's state dict sorted by dot_natural_key
+  // (revert_weight_conversion sorts it), and the shard split is greedy in that order. (A model it
+  // built from a config keeps registration order; afinar saves fine-tuned checkpoints, so sorted.)
+  io::OrderedTensors tensors;
+  std::set<const void*> distinct;
+  int64_t total_parameters = 0;  // transformers' num_parameters(): a tied parameter counts once
+  for (const auto& p : named_parameters(/*recurse=*/true)) {
+    tensors.emplace_back(p.key(), p.value());
+    if (distinct.insert(p.value().unsafeGetTensorImpl()).second) total_parameters += p.value().numel();
+  }
+  std::stable_sort(tensors.begin(), tensors.end(),
+                   [](const auto& a, const auto& b) { return dot_natural_less(a.first, b.first); });
   // Weights first, config last: a folder with a config.json always has its weights.
-  io::save_safetensors(folder / "model.safetensors", tensors);
+  io::save_checkpoint_weights(folder, tensors, max_shard_size, total_parameters);
   write_file_atomic(folder / "config.json", config_json().dump(2) + "\n");
 }
 

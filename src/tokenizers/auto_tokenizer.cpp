@@ -30,6 +30,8 @@ json read_json_file(const fs::path& p) {
     return json::parse(text);
   } catch (const json::parse_error& e) {
     throw FormatError(detail::concat(p.string(), ": malformed JSON at byte ", e.byte ? e.byte - 1 : 0, " (", e.what(), ")"));
+  } catch (const json::exception& e) {  // out_of_range: a number too large for a double
+    throw FormatError(detail::concat(p.string(), ": malformed JSON (", e.what(), ")"));
   }
 }
 

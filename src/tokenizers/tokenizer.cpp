@@ -176,6 +176,8 @@ Tokenizer Tokenizer::from_json_string(const std::string& json, const std::string
     j = nlohmann::json::parse(json);
   } catch (const nlohmann::json::parse_error& e) {
     throw FormatError(detail::concat(origin, ": malformed JSON at byte ", e.byte ? e.byte - 1 : 0, " (", e.what(), ")"));
+  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number too large for a double
+    throw FormatError(detail::concat(origin, ": malformed JSON (", e.what(), ")"));
   }
   Tokenizer t;
   t.impl_ = tokenizers::build_impl(std::move(j), origin);

@@ -293,6 +293,9 @@ TrainOutput Trainer::inner_train(int64_t bs) {
               << ", batch " << skip_batches << ")\n";
   }
 
+  // As transformers' _inner_training_loop; checkpointing acts only in train() mode, so evaluation
+  // during training is unchanged.
+  if (args_.gradient_checkpointing) model_->gradient_checkpointing_enable();
   model_->train();
   const auto start = Clock::now();
   each_callback([&](TrainerCallback& cb) { cb.on_train_begin(args_, state_, control_); });
@@ -550,12 +553,13 @@ fs::path Trainer::resolve_checkpoint(const std::string& spec) const {
 }
 
 void Trainer::load_model_weights(const fs::path& dir) {
-  io::TensorMap w = io::load_safetensors(dir / "model.safetensors");
+  // model.safetensors, or the shards of model.safetensors.index.json (save_pretrained's max_shard_size).
+  io::TensorMap w = io::load_checkpoint_weights(dir);
   torch::NoGradGuard ng;
   for (auto& p : model_->named_parameters()) {
     auto it = w.find(p.key());
-    AFINAR_CHECK_FORMAT(it != w.end(), (dir / "model.safetensors").string(), ": no tensor '", p.key(), "'");
-    AFINAR_CHECK_FORMAT(it->second.sizes() == p.value().sizes(), (dir / "model.safetensors").string(), ": '", p.key(),
+    AFINAR_CHECK_FORMAT(it != w.end(), dir.string(), ": no tensor '", p.key(), "' in the checkpoint's weights");
+    AFINAR_CHECK_FORMAT(it->second.sizes() == p.value().sizes(), dir.string(), ": '", p.key(),
                         "' has shape ", it->second.sizes(), ", the model has ", p.value().sizes());
     p.value().copy_(it->second);
   }
@@ -573,7 +577,12 @@ void Trainer::load_checkpoint(const fs::path& dir) {
   state_.best_model_checkpoint = saved.best_model_checkpoint;
   if (fs::exists(dir / "optimizer.safetensors")) optimizer_->load_state_dict(io::load_safetensors(dir / "optimizer.safetensors"));
   if (scheduler_ && scheduler_->is_plateau() && fs::exists(dir / "scheduler.json")) {
-    const auto sched = nlohmann::json::parse(read_file(dir / "scheduler.json"));
+    nlohmann::json sched;
+    try {
+      sched = nlohmann::json::parse(read_file(dir / "scheduler.json"));
+    } catch (const nlohmann::json::exception& e) {
+      throw FormatError(detail::concat((dir / "scheduler.json").string(), ": not valid JSON: ", e.what()));
+    }
     AFINAR_CHECK_FORMAT(sched.contains("reduce_lr_on_plateau"), (dir / "scheduler.json").string(),
                         ": no reduce_lr_on_plateau state (was the run started with another lr_scheduler_type?)");
     scheduler_->load_state_dict(sched["reduce_lr_on_plateau"]);

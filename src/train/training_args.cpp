@@ -91,6 +91,8 @@ const std::map<std::string, Binding>& bindings() {
       {"full_determinism", bind_member(&TrainingArguments::full_determinism)},
       {"metric_for_best_model", bind_member(&TrainingArguments::metric_for_best_model)},
       {"greater_is_better", bind_member(&TrainingArguments::greater_is_better)},
+      {"gradient_checkpointing", bind_member(&TrainingArguments::gradient_checkpointing)},
+      {"gradient_checkpointing_kwargs", bind_member(&TrainingArguments::gradient_checkpointing_kwargs)},
   };
   return b;
 }
@@ -161,6 +163,18 @@ json from_string(const std::string& field, const std::string& v, const json& lik
 
 const std::vector<std::string> kStrategies = {"no", "steps", "epoch"};
 
+// transformers passes these to torch.utils.checkpoint; afinar's checkpoint knows only use_reentrant.
+void check_gradient_checkpointing_kwargs(const json& kw) {
+  AFINAR_CHECK(kw.is_null() || kw.is_object(), "gradient_checkpointing_kwargs must be a JSON object, got ", kw.dump());
+  if (kw.is_null()) return;
+  for (const auto& [k, v] : kw.items()) {
+    if (k != "use_reentrant")
+      AFINAR_NOT_IMPLEMENTED("gradient_checkpointing_kwargs: '", k,
+                             "' is not supported by afinar (supported: use_reentrant)");
+    AFINAR_CHECK(v.is_boolean(), "gradient_checkpointing_kwargs.use_reentrant must be true or false, got ", v.dump());
+  }
+}
+
 void check_choice(const std::string& field, const std::string& v, const std::vector<std::string>& choices) {
   if (std::find(choices.begin(), choices.end(), v) != choices.end()) return;
   std::string list;
@@ -184,7 +198,8 @@ std::vector<std::string> TrainingArguments::field_names() {
 
 void TrainingArguments::set(const std::string& name, const std::string& value) {
   const std::string key = canonical(name);
-  if (key == "lr_scheduler_kwargs") return set_json(key, value.empty() ? json(nullptr) : json(value));
+  if (key == "lr_scheduler_kwargs" || key == "gradient_checkpointing_kwargs")
+    return set_json(key, value.empty() ? json(nullptr) : json(value));
   json like;
   if (auto it = bindings().find(key); it != bindings().end()) {
     like = it->second.get(*this);
@@ -210,16 +225,18 @@ void TrainingArguments::set_json(const std::string& name, const json& value) {
     try {
       json v = value;
       if (key == "report_to" && v.is_string()) v = json::array({v});
-      // HF: a string lr_scheduler_kwargs is json.loads'ed.
-      if (key == "lr_scheduler_kwargs" && v.is_string()) {
+      // HF: a string lr_scheduler_kwargs / gradient_checkpointing_kwargs is json.loads'ed.
+      const bool dict_field = key == "lr_scheduler_kwargs" || key == "gradient_checkpointing_kwargs";
+      if (dict_field && v.is_string()) {
         try {
           v = json::parse(v.get<std::string>());
-        } catch (const json::parse_error& e) {
-          throw InvalidArgument(detail::concat("lr_scheduler_kwargs: not valid JSON: ", value.dump(), " (", e.what(), ")"));
+        } catch (const json::exception& e) {  // parse_error, or out_of_range for 1e999
+          throw InvalidArgument(detail::concat(key, ": not valid JSON: ", value.dump(), " (", e.what(), ")"));
         }
       }
       if (key == "lr_scheduler_kwargs")
         AFINAR_CHECK(v.is_null() || v.is_object(), "lr_scheduler_kwargs must be a JSON object, got ", v.dump());
+      if (key == "gradient_checkpointing_kwargs") check_gradient_checkpointing_kwargs(v);
       it->second.set(*this, v);
     } catch (const json::exception& e) {
       throw InvalidArgument(detail::concat("TrainingArguments.", key, ": wrong type for ", value.dump(), " (", e.what(), ")"));
@@ -264,6 +281,7 @@ void TrainingArguments::finalize() {
   check_choice("lr_scheduler_type", lr_scheduler_type, LRScheduler::types());
   check_choice("optim", optim, {"adamw_torch", "adamw_torch_fused", "adagrad", "adafactor", "sgd"});
   check_choice("train_sampling_strategy", train_sampling_strategy, {"random", "sequential", "group_by_length"});
+  check_gradient_checkpointing_kwargs(gradient_checkpointing_kwargs);
   for (const auto& r : report_to)
     AFINAR_CHECK(r == "none" || r == "all" || r == "tensorboard" || r == "csv", "report_to '", r,
                  "' is not supported by afinar (supported: none, all = tensorboard, tensorboard, csv)");

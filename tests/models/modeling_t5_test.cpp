@@ -115,15 +115,16 @@ TEST(T5Model, LegacyTiedEmbeddingKeysLoadSilently) {
   EXPECT_LE(max_abs_diff(m->forward(inputs_of(e)).logits, e.at("logits")), 1e-5);
 }
 
-TEST(T5Model, OnlySeq2SeqLMIsRegistered) {
+// transformers has no T5ForMaskedLM / T5ForCausalLM: those Auto classes refuse 't5' by name.
+TEST(T5Model, HeadsTransformersLacksAreRefused) {
   try {
-    AutoModelForSequenceClassification::from_pretrained((kFixtures / "tiny_t5").string());
+    AutoModelForMaskedLM::from_pretrained((kFixtures / "tiny_t5").string());
     FAIL() << "expected InvalidArgument";
   } catch (const InvalidArgument& e) {
-    EXPECT_NE(std::string(e.what()).find("'t5' is not supported by AutoModelForSequenceClassification"),
-              std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("'t5' is not supported by AutoModelForMaskedLM"), std::string::npos)
         << e.what();
   }
+  EXPECT_THROW(AutoModelForCausalLM::from_pretrained((kFixtures / "tiny_t5").string()), InvalidArgument);
 }
 
 }  // namespace

@@ -16,6 +16,8 @@
 #include <string>
 #include <vector>
 
+#include "afinar/io/safetensors.h"
+
 namespace afinar {
 
 struct ModelInputs {
@@ -49,14 +51,28 @@ class PreTrainedModelImpl : public torch::nn::Module {
   virtual ModelOutputs forward(const ModelInputs& inputs) = 0;
   /// The full config.json as it will be saved (model_type, architectures, id2label, …).
   virtual nlohmann::json config_json() const = 0;
-  /// Writes config.json + model.safetensors (atomically) into `folder`, loadable by
-  /// transformers' from_pretrained.
-  void save_pretrained(const std::filesystem::path& folder) const;
+  /// Writes config.json + the weights (atomically) into `folder`, loadable by transformers'
+  /// from_pretrained: model.safetensors, or, past `max_shard_size` ("200MB", "5GB": decimal units,
+  /// as transformers' save_pretrained(max_shard_size=...); default "50GB"), shards
+  /// model-00001-of-0000N.safetensors + model.safetensors.index.json split as transformers splits
+  /// them. Shards of an earlier save that the new one does not use are removed.
+  ///
+  ///   model->save_pretrained("out", "200MB");
+  void save_pretrained(const std::filesystem::path& folder, const std::string& max_shard_size = io::kDefaultMaxShardSize) const;
   /// Names of parameters belonging to the pretrained base (not the task head): used by
   /// --freeze_base_model (transfer learning: train only the head).
   virtual std::vector<std::string> base_parameter_prefixes() const = 0;
   /// True for T5/BART-style models: forward takes decoder_input_ids, generate() runs the encoder once.
   virtual bool is_encoder_decoder() const { return false; }
+  /// transformers' gradient_checkpointing_enable(): from now on every layer of every layer stack
+  /// (encoder, decoder) runs through checkpoint() in train() mode with grad enabled — its activations
+  /// are recomputed in backward instead of kept; losses and gradients are unchanged (dropout replays
+  /// the same masks). Eval and no_grad forwards are untouched. Throws NotImplemented for a model
+  /// without a checkpointable layer stack.
+  virtual void gradient_checkpointing_enable(bool on = true);
+  void gradient_checkpointing_disable() { gradient_checkpointing_enable(false); }
+  /// transformers' is_gradient_checkpointing: whether some layer stack has it on.
+  bool is_gradient_checkpointing();
 };
 
 using PreTrainedModel = std::shared_ptr<PreTrainedModelImpl>;

@@ -65,6 +65,13 @@ struct TrainingArguments {
   bool full_determinism = false;  ///< deterministic kernels (torch.use_deterministic_algorithms)
   std::optional<std::string> metric_for_best_model;  ///< default "loss" when load_best_model_at_end
   std::optional<bool> greater_is_better;             ///< default: false for *loss, true otherwise
+  /// Recompute each layer's activations in backward instead of keeping them (less memory, about
+  /// one more forward of time); losses and gradients are unchanged. See checkpoint.h.
+  bool gradient_checkpointing = false;
+  /// null or {"use_reentrant": true|false}: both give the same numbers in afinar (its checkpoint is
+  /// the reentrant one, and every checkpointed layer has a grad-requiring input or runs plainly);
+  /// any other key is refused. From a CLI flag as a JSON string (as HF).
+  nlohmann::json gradient_checkpointing_kwargs = nullptr;
 
   /// Sets a field from a string (CLI flag, YAML scalar). Unknown names → InvalidArgument;
   /// known but unsupported at a non-default value → NotImplemented naming the field.

@@ -64,4 +64,25 @@ PreTrainedModel bart_for_sequence_classification(const nlohmann::json& j, const 
                                                                    "model", &init_missing, &drop_tied_bart_embeddings);
 }
 
+PreTrainedModel bart_for_question_answering(const nlohmann::json& j, const fs::path& dir, const std::string& source,
+                                            const FromPretrainedOptions& opt) {
+  return load_model<BartForQuestionAnsweringImpl, BartConfig>(j, dir, source, opt, "BartForQuestionAnswering", "model",
+                                                              &init_missing, &drop_tied_bart_embeddings);
+}
+
+namespace {
+/// BartForCausalLM checkpoints of older transformers also store the tied lm_head (dropped: it is
+/// model.decoder.embed_tokens), and fairseq conversions "*.version" keys.
+void drop_tied_bart_causal_lm_head(io::TensorMap& w) {
+  w.erase("lm_head.weight");
+  for (const char* k : {"model.decoder.version", "decoder.version"}) w.erase(k);
+}
+}  // namespace
+
+PreTrainedModel bart_for_causal_lm(const nlohmann::json& j, const fs::path& dir, const std::string& source,
+                                   const FromPretrainedOptions& opt) {
+  return load_model<BartForCausalLMImpl, BartConfig>(j, dir, source, opt, "BartForCausalLM", "model", &init_missing,
+                                                     &drop_tied_bart_causal_lm_head);
+}
+
 }  // namespace afinar::detail

@@ -143,9 +143,24 @@ torch::Tensor BartStackImpl::forward(const torch::Tensor& embeds, const torch::T
   if (is_decoder && encoder_attention_mask.defined() && !encoder_attention_mask.all().item<bool>())
     cross_mask = additive(encoder_attention_mask.to(torch::kBool).unsqueeze(1).unsqueeze(2), dtype);  // (B, 1, 1, Ts)
 
+  const bool ckpt = checkpointing_active(*this);
   for (const auto& m : *layers) {
     if (is_training() && layerdrop > 0.0 && torch::rand({}).item<double>() < layerdrop) continue;  // LayerDrop
-    h = m->as<BartLayerImpl>()->forward(h, mask, encoder_hidden, cross_mask);
+    auto layer = std::dynamic_pointer_cast<BartLayerImpl>(m);
+    if (!ckpt) {
+      h = layer->forward(h, mask, encoder_hidden, cross_mask);  // (B, T, D)
+      continue;
+    }
+    // The masks need no gradient: captured. The encoder output does (cross-attention): an input.
+    if (encoder_hidden.defined()) {
+      h = checkpoint([layer, mask, cross_mask](const std::vector<torch::Tensor>& x) {
+        return std::vector<torch::Tensor>{layer->forward(x[0], mask, x[1], cross_mask)};
+      }, {h, encoder_hidden})[0];
+    } else {
+      h = checkpoint([layer, mask](const std::vector<torch::Tensor>& x) {
+        return std::vector<torch::Tensor>{layer->forward(x[0], mask, torch::Tensor(), torch::Tensor())};
+      }, {h})[0];
+    }
   }
   return h;  // (B, T, D)
 }
@@ -301,6 +316,75 @@ ModelOutputs BartForSequenceClassificationImpl::forward(const ModelInputs& in) {
 
 nlohmann::json BartForSequenceClassificationImpl::config_json() const {
   return bart_config_json(config, "BartForSequenceClassification", model->shared->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// BartForQuestionAnswering
+
+namespace {
+BartConfig with_two_labels(BartConfig c) {
+  c.set_num_labels(2);  // transformers: config.num_labels = 2
+  return c;
+}
+}  // namespace
+
+BartForQuestionAnsweringImpl::BartForQuestionAnsweringImpl(const BartConfig& c) : config(with_two_labels(c)) {
+  config.validate();
+  model = register_module("model", BartModel(config));
+  qa_outputs = register_module("qa_outputs", nn::Linear(config.d_model, 2));
+  bart_init_weights(*this, config);
+}
+
+ModelOutputs BartForQuestionAnsweringImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  // decoder_input_ids undefined: BartModel shifts input_ids right.
+  std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = model(in, in.decoder_input_ids);
+  torch::Tensor logits = qa_outputs(out.last_hidden_state);  // (B, Td, 2)
+  out.start_logits = logits.select(-1, 0).contiguous();      // (B, Td)
+  out.end_logits = logits.select(-1, 1).contiguous();
+  if (in.start_positions.defined() && in.end_positions.defined())
+    out.loss = question_answering_loss(out.start_logits, out.end_logits, in.start_positions, in.end_positions);
+  return out;
+}
+
+nlohmann::json BartForQuestionAnsweringImpl::config_json() const {
+  return bart_config_json(config, "BartForQuestionAnswering", model->shared->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// BartForCausalLM (BartDecoderWrapper: model.decoder = BartDecoder with its own embed_tokens)
+
+BartForCausalLMImpl::BartForCausalLMImpl(const BartConfig& c)
+    : config(c), embed_scale(c.scale_embedding ? std::sqrt(static_cast<double>(c.d_model)) : 1.0) {
+  config.validate();
+  AFINAR_CHECK(c.tie_word_embeddings,
+               "BartForCausalLM: tie_word_embeddings = false (an untied lm_head) is not supported");
+  model = register_module("model", std::make_shared<nn::Module>());
+  decoder = model->register_module("decoder", BartStack(c, /*is_decoder=*/true));
+  auto opts = nn::EmbeddingOptions(c.vocab_size, c.d_model);
+  if (c.pad_token_id) opts.padding_idx(*c.pad_token_id);  // no gradient into the padding row
+  embed_tokens = decoder->register_module("embed_tokens", nn::Embedding(opts));
+  bart_init_weights(*this, config);
+}
+
+ModelOutputs BartForCausalLMImpl::forward(const ModelInputs& in) {
+  AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2,
+               "BartForCausalLM: input_ids (batch, seq_len) is required");
+  ModelOutputs out;
+  // No encoder: the decoder layers skip their (unused) cross-attention.
+  out.last_hidden_state = decoder(embed_tokens(in.input_ids) * embed_scale, in.attention_mask);  // (B, T, D)
+  out.logits = F::linear(out.last_hidden_state, embed_tokens->weight);                          // (B, T, V)
+  // transformers' BartForCausalLM does not shift: labels[t] is the target of logits[t].
+  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  return out;
+}
+
+nlohmann::json BartForCausalLMImpl::config_json() const {
+  nlohmann::json j = bart_config_json(config, "BartForCausalLM", embed_tokens->weight.scalar_type());
+  j["is_decoder"] = true;  // as transformers' constructor sets them
+  j["is_encoder_decoder"] = false;
+  j["tie_word_embeddings"] = true;
+  return j;
 }
 
 }  // namespace afinar

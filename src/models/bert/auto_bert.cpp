@@ -49,4 +49,11 @@ PreTrainedModel bert_for_question_answering(const nlohmann::json& j, const fs::p
                                                               &init_missing);
 }
 
+PreTrainedModel bert_lm_head_model(const nlohmann::json& j, const fs::path& dir, const std::string& source,
+                                   const FromPretrainedOptions& opt) {
+  // The constructor checks the config: it needs is_decoder, which BertConfig::validate refuses.
+  return load_model<BertLMHeadModelImpl, BertConfig>(j, dir, source, opt, "BertLMHeadModel", "bert", &init_missing,
+                                                     &drop_tied_bert_decoder, /*validate=*/false);
+}
+
 }  // namespace afinar::detail

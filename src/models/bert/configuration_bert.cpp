@@ -2,35 +2,14 @@
 
 #include <algorithm>
 
+#include "../gpt2/config_read.h"
 #include "afinar/core/check.h"
 
 namespace afinar {
 
 namespace {
 
-template <typename T>
-void read(const nlohmann::json& j, const char* key, T& out) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return;
-  try {
-    out = it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw InvalidArgument(detail::concat("config.json: field '", key, "' has the wrong type: ", it->dump()));
-  }
-}
-
-template <typename T>
-void read(const nlohmann::json& j, const char* key, std::optional<T>& out) {
-  auto it = j.find(key);
-  if (it == j.end()) return;
-  if (it->is_null()) {
-    out.reset();
-    return;
-  }
-  T v{};
-  read(j, key, v);
-  out = v;
-}
+using detail::read_field;
 
 // Fields this struct owns; everything else goes to `extra`.
 const char* const kKnown[] = {
@@ -52,26 +31,26 @@ void BertConfig::set_num_labels(int64_t n) {
 BertConfig BertConfig::from_json(const nlohmann::json& j) {
   AFINAR_CHECK(j.is_object(), "config.json must be a JSON object");
   BertConfig c;
-  read(j, "vocab_size", c.vocab_size);
-  read(j, "hidden_size", c.hidden_size);
-  read(j, "num_hidden_layers", c.num_hidden_layers);
-  read(j, "num_attention_heads", c.num_attention_heads);
-  read(j, "intermediate_size", c.intermediate_size);
-  read(j, "hidden_act", c.hidden_act);
-  read(j, "hidden_dropout_prob", c.hidden_dropout_prob);
-  read(j, "attention_probs_dropout_prob", c.attention_probs_dropout_prob);
-  read(j, "max_position_embeddings", c.max_position_embeddings);
-  read(j, "type_vocab_size", c.type_vocab_size);
-  read(j, "initializer_range", c.initializer_range);
-  read(j, "layer_norm_eps", c.layer_norm_eps);
-  read(j, "pad_token_id", c.pad_token_id);
-  read(j, "position_embedding_type", c.position_embedding_type);
-  read(j, "classifier_dropout", c.classifier_dropout);
-  read(j, "is_decoder", c.is_decoder);
-  read(j, "add_cross_attention", c.add_cross_attention);
-  read(j, "use_cache", c.use_cache);
-  read(j, "problem_type", c.problem_type);
-  read(j, "architectures", c.architectures);
+  read_field(j, "vocab_size", c.vocab_size);
+  read_field(j, "hidden_size", c.hidden_size);
+  read_field(j, "num_hidden_layers", c.num_hidden_layers);
+  read_field(j, "num_attention_heads", c.num_attention_heads);
+  read_field(j, "intermediate_size", c.intermediate_size);
+  read_field(j, "hidden_act", c.hidden_act);
+  read_field(j, "hidden_dropout_prob", c.hidden_dropout_prob);
+  read_field(j, "attention_probs_dropout_prob", c.attention_probs_dropout_prob);
+  read_field(j, "max_position_embeddings", c.max_position_embeddings);
+  read_field(j, "type_vocab_size", c.type_vocab_size);
+  read_field(j, "initializer_range", c.initializer_range);
+  read_field(j, "layer_norm_eps", c.layer_norm_eps);
+  read_field(j, "pad_token_id", c.pad_token_id);
+  read_field(j, "position_embedding_type", c.position_embedding_type);
+  read_field(j, "classifier_dropout", c.classifier_dropout);
+  read_field(j, "is_decoder", c.is_decoder);
+  read_field(j, "add_cross_attention", c.add_cross_attention);
+  read_field(j, "use_cache", c.use_cache);
+  read_field(j, "problem_type", c.problem_type);
+  read_field(j, "architectures", c.architectures);
   if (j.contains("pad_token_id") && j["pad_token_id"].is_null()) c.pad_token_id.reset();
 
   // id2label is {"0": "NEG", "1": "POS"}; it decides num_labels, as in transformers.
@@ -157,7 +136,9 @@ void BertConfig::validate() const {
   AFINAR_CHECK(position_embedding_type == "absolute", "BertConfig: position_embedding_type '",
                position_embedding_type, "' is not supported (absolute)");
   AFINAR_CHECK(!is_decoder && !add_cross_attention,
-               "BertConfig: decoder BERT (is_decoder/add_cross_attention) is not supported");
+               "BertConfig: decoder BERT (is_decoder/add_cross_attention) is not supported by this head "
+               "(HINT: is_decoder is for the causal-LM head, AutoModelForCausalLM; add_cross_attention is not "
+               "supported)");
   AFINAR_CHECK(num_labels() > 0, "BertConfig: num_labels must be positive");
   AFINAR_CHECK(problem_type.empty() || problem_type == "regression" ||
                    problem_type == "single_label_classification" ||

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "afinar/core/check.h"
+#include "afinar/models/gpt2/modeling_gpt2.h"  // make_causal_attention_mask, causal_lm_loss
 
 namespace afinar {
 
@@ -154,7 +155,18 @@ BertEncoderImpl::BertEncoderImpl(const BertConfig& c) {
 }
 
 torch::Tensor BertEncoderImpl::forward(torch::Tensor hidden, const torch::Tensor& mask) {
-  for (const auto& m : *layer) hidden = m->as<BertLayerImpl>()->forward(hidden, mask);  // (B, T, H)
+  const bool ckpt = checkpointing_active(*this);
+  for (const auto& m : *layer) {
+    auto l = std::dynamic_pointer_cast<BertLayerImpl>(m);
+    if (!ckpt) {
+      hidden = l->forward(hidden, mask);  // (B, T, H)
+      continue;
+    }
+    // The mask needs no gradient: captured; the hidden state is the input.
+    hidden = checkpoint([l, mask](const std::vector<torch::Tensor>& x) {
+      return std::vector<torch::Tensor>{l->forward(x[0], mask)};
+    }, {hidden})[0];  // (B, T, H)
+  }
   return hidden;
 }
 
@@ -186,8 +198,17 @@ torch::Tensor bert_extended_attention_mask(const torch::Tensor& attention_mask, 
   return torch::zeros(keep.sizes(), keep.options().dtype(dtype)).masked_fill_(keep.logical_not(), lowest);
 }
 
+torch::Tensor bert_causal_attention_mask(const torch::Tensor& attention_mask, int64_t batch, int64_t length,
+                                         torch::ScalarType dtype, torch::Device device) {
+  // The additive form of transformers' create_causal_mask (0 / finfo.min), materialised even without
+  // padding: BertSelfAttention takes one mask tensor.
+  return make_causal_attention_mask(attention_mask, batch, length, dtype, device, /*eager=*/true).mask;
+}
+
 BertModelImpl::BertModelImpl(const BertConfig& c, bool add_pooling_layer) : config(c) {
-  config.validate();
+  BertConfig checked = c;  // is_decoder (causal self-attention) is BertModel's to honour; the heads decide
+  checked.is_decoder = false;
+  checked.validate();
   embeddings = register_module("embeddings", BertEmbeddings(c));
   encoder = register_module("encoder", BertEncoder(c));
   if (add_pooling_layer) pooler = register_module("pooler", BertPooler(c));
@@ -196,7 +217,10 @@ BertModelImpl::BertModelImpl(const BertConfig& c, bool add_pooling_layer) : conf
 BertModelOutputs BertModelImpl::forward(const ModelInputs& in) {
   AFINAR_CHECK(in.input_ids.defined(), "BertModel: input_ids is required");
   torch::Tensor x = embeddings(in.input_ids, in.token_type_ids, in.position_ids);  // (B, T, H)
-  torch::Tensor mask = bert_extended_attention_mask(in.attention_mask, x.scalar_type());
+  torch::Tensor mask = config.is_decoder
+                           ? bert_causal_attention_mask(in.attention_mask, x.size(0), x.size(1), x.scalar_type(),
+                                                        x.device())  // (B, 1, T, T)
+                           : bert_extended_attention_mask(in.attention_mask, x.scalar_type());
   BertModelOutputs out;
   out.last_hidden_state = encoder(x, mask);  // (B, T, H)
   if (pooler) out.pooler_output = pooler(out.last_hidden_state);  // (B, H)
@@ -374,6 +398,40 @@ ModelOutputs BertForQuestionAnsweringImpl::forward(const ModelInputs& in) {
 
 nlohmann::json BertForQuestionAnsweringImpl::config_json() const {
   return bert_config_json(config, "BertForQuestionAnswering", qa_outputs->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// BertLMHeadModel (BertModel with is_decoder: causal self-attention; BertForMaskedLM's tied head)
+
+BertLMHeadModelImpl::BertLMHeadModelImpl(const BertConfig& c) : config(c) {
+  AFINAR_CHECK(c.is_decoder,
+               "BertLMHeadModel: config.is_decoder is false: the self-attention would see later tokens "
+               "(transformers only warns \"If you want to use `BertLMHeadModel` as a standalone, add "
+               "`is_decoder=True.`\") (HINT: set \"is_decoder\": true in config.json, or pass "
+               "config_overrides {\"is_decoder\": true} to from_pretrained)");
+  BertConfig checked = c;
+  checked.is_decoder = false;
+  checked.validate();  // everything but is_decoder, as every BERT head
+  auto tie = c.extra.find("tie_word_embeddings");
+  AFINAR_CHECK(tie == c.extra.end() || !tie->is_boolean() || tie->get<bool>(),
+               "BertLMHeadModel: tie_word_embeddings = false (an untied decoder) is not supported");
+  bert = register_module("bert", BertModel(c, /*add_pooling_layer=*/false));
+  cls = register_module("cls", BertOnlyMLMHead(c));
+  bert_init_weights(*this, config);
+}
+
+ModelOutputs BertLMHeadModelImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = bert(in).last_hidden_state;                                // (B, T, H)
+  out.logits = cls(out.last_hidden_state, bert->embeddings->word_embeddings->weight);  // (B, T, V)
+  if (in.labels.defined()) out.loss = causal_lm_loss(out.logits, in.labels);
+  return out;
+}
+
+nlohmann::json BertLMHeadModelImpl::config_json() const {
+  nlohmann::json j = bert_config_json(config, "BertLMHeadModel", cls->predictions->bias.scalar_type());
+  j["tie_word_embeddings"] = true;
+  return j;
 }
 
 }  // namespace afinar

@@ -13,6 +13,10 @@ void init_missing(torch::nn::Module& m, const DistilBertConfig& c, const std::ve
   distilbert_init_weights(m, c, missing);
 }
 
+/// Older DistilBERT MLM checkpoints (distilbert-base-uncased) also store the tied decoder weight:
+/// it is the word embeddings (dropped).
+void drop_tied_distilbert_decoder(io::TensorMap& w) { w.erase("vocab_projector.weight"); }
+
 }  // namespace
 
 PreTrainedModel distilbert_for_sequence_classification(const nlohmann::json& j, const fs::path& dir,
@@ -25,6 +29,19 @@ PreTrainedModel distilbert_for_token_classification(const nlohmann::json& j, con
                                                     const std::string& source, const FromPretrainedOptions& opt) {
   return load_model<DistilBertForTokenClassificationImpl, DistilBertConfig>(
       j, dir, source, opt, "DistilBertForTokenClassification", "distilbert", &init_missing);
+}
+
+PreTrainedModel distilbert_for_masked_lm(const nlohmann::json& j, const fs::path& dir, const std::string& source,
+                                         const FromPretrainedOptions& opt) {
+  return load_model<DistilBertForMaskedLMImpl, DistilBertConfig>(j, dir, source, opt, "DistilBertForMaskedLM",
+                                                                 "distilbert", &init_missing,
+                                                                 &drop_tied_distilbert_decoder);
+}
+
+PreTrainedModel distilbert_for_question_answering(const nlohmann::json& j, const fs::path& dir,
+                                                  const std::string& source, const FromPretrainedOptions& opt) {
+  return load_model<DistilBertForQuestionAnsweringImpl, DistilBertConfig>(
+      j, dir, source, opt, "DistilBertForQuestionAnswering", "distilbert", &init_missing);
 }
 
 }  // namespace afinar::detail

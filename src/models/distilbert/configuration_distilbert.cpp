@@ -2,22 +2,14 @@
 
 #include <algorithm>
 
+#include "../gpt2/config_read.h"
 #include "afinar/core/check.h"
 
 namespace afinar {
 
 namespace {
 
-template <typename T>
-void read(const nlohmann::json& j, const char* key, T& out) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return;
-  try {
-    out = it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw InvalidArgument(detail::concat("config.json: field '", key, "' has the wrong type: ", it->dump()));
-  }
-}
+using detail::read_field;
 
 // Fields this struct owns; everything else goes to `extra`.
 const char* const kKnown[] = {
@@ -37,26 +29,26 @@ void DistilBertConfig::set_num_labels(int64_t n) {
 DistilBertConfig DistilBertConfig::from_json(const nlohmann::json& j) {
   AFINAR_CHECK(j.is_object(), "config.json must be a JSON object");
   DistilBertConfig c;
-  read(j, "vocab_size", c.vocab_size);
-  read(j, "max_position_embeddings", c.max_position_embeddings);
-  read(j, "sinusoidal_pos_embds", c.sinusoidal_pos_embds);
-  read(j, "n_layers", c.n_layers);
-  read(j, "n_heads", c.n_heads);
-  read(j, "dim", c.dim);
-  read(j, "hidden_dim", c.hidden_dim);
-  read(j, "dropout", c.dropout);
-  read(j, "attention_dropout", c.attention_dropout);
-  read(j, "activation", c.activation);
-  read(j, "initializer_range", c.initializer_range);
-  read(j, "qa_dropout", c.qa_dropout);
-  read(j, "seq_classif_dropout", c.seq_classif_dropout);
-  read(j, "problem_type", c.problem_type);
-  read(j, "architectures", c.architectures);
+  read_field(j, "vocab_size", c.vocab_size);
+  read_field(j, "max_position_embeddings", c.max_position_embeddings);
+  read_field(j, "sinusoidal_pos_embds", c.sinusoidal_pos_embds);
+  read_field(j, "n_layers", c.n_layers);
+  read_field(j, "n_heads", c.n_heads);
+  read_field(j, "dim", c.dim);
+  read_field(j, "hidden_dim", c.hidden_dim);
+  read_field(j, "dropout", c.dropout);
+  read_field(j, "attention_dropout", c.attention_dropout);
+  read_field(j, "activation", c.activation);
+  read_field(j, "initializer_range", c.initializer_range);
+  read_field(j, "qa_dropout", c.qa_dropout);
+  read_field(j, "seq_classif_dropout", c.seq_classif_dropout);
+  read_field(j, "problem_type", c.problem_type);
+  read_field(j, "architectures", c.architectures);
   if (auto it = j.find("pad_token_id"); it != j.end()) {
     if (it->is_null()) c.pad_token_id.reset();
     else {
       int64_t v = 0;
-      read(j, "pad_token_id", v);
+      read_field(j, "pad_token_id", v);
       c.pad_token_id = v;
     }
   }

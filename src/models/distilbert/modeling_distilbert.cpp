@@ -96,7 +96,17 @@ DistilBertTransformerImpl::DistilBertTransformerImpl(const DistilBertConfig& c) 
 }
 
 torch::Tensor DistilBertTransformerImpl::forward(torch::Tensor hidden, const torch::Tensor& mask) {
-  for (const auto& m : *layer) hidden = m->as<DistilBertTransformerBlockImpl>()->forward(hidden, mask);
+  const bool ckpt = checkpointing_active(*this);
+  for (const auto& m : *layer) {
+    auto block = std::dynamic_pointer_cast<DistilBertTransformerBlockImpl>(m);
+    if (!ckpt) {
+      hidden = block->forward(hidden, mask);
+      continue;
+    }
+    hidden = checkpoint([block, mask](const std::vector<torch::Tensor>& x) {
+      return std::vector<torch::Tensor>{block->forward(x[0], mask)};
+    }, {hidden})[0];  // the mask needs no gradient: captured
+  }
   return hidden;  // (B, T, dim)
 }
 
@@ -186,6 +196,74 @@ ModelOutputs DistilBertForTokenClassificationImpl::forward(const ModelInputs& in
 
 nlohmann::json DistilBertForTokenClassificationImpl::config_json() const {
   return distilbert_config_json(config, "DistilBertForTokenClassification", classifier->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// DistilBertForMaskedLM
+
+DistilBertVocabProjectorImpl::DistilBertVocabProjectorImpl(int64_t vocab_size) {
+  bias = register_parameter("bias", torch::zeros({vocab_size}));  // as transformers' _init_weights (Linear bias)
+}
+
+torch::Tensor DistilBertVocabProjectorImpl::forward(const torch::Tensor& hidden, const torch::Tensor& decoder_weight) {
+  return torch::nn::functional::linear(hidden, decoder_weight, bias);  // (B, T, V)
+}
+
+DistilBertForMaskedLMImpl::DistilBertForMaskedLMImpl(const DistilBertConfig& c) : config(c) {
+  config.validate();
+  auto tie = c.extra.find("tie_word_embeddings");
+  AFINAR_CHECK(tie == c.extra.end() || !tie->is_boolean() || tie->get<bool>(),
+               "DistilBertForMaskedLM: tie_word_embeddings = false (an untied decoder) is not supported");
+  distilbert = register_module("distilbert", DistilBertModel(c));
+  vocab_transform = register_module("vocab_transform", nn::Linear(c.dim, c.dim));
+  vocab_layer_norm = register_module("vocab_layer_norm", nn::LayerNorm(nn::LayerNormOptions({c.dim}).eps(1e-12)));
+  vocab_projector = register_module("vocab_projector", DistilBertVocabProjector(c.vocab_size));
+  distilbert_init_weights(*this, config);
+}
+
+ModelOutputs DistilBertForMaskedLMImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = distilbert(in);  // (B, T, dim)
+  torch::Tensor x = vocab_layer_norm(bert_activation(vocab_transform(out.last_hidden_state), config.activation));
+  // The tied decoder: read the embedding parameter at each call, so that loading, .to() and
+  // optimizer updates of it are seen here.
+  out.logits = vocab_projector(x, distilbert->embeddings->word_embeddings->weight);  // (B, T, V)
+  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  return out;
+}
+
+nlohmann::json DistilBertForMaskedLMImpl::config_json() const {
+  nlohmann::json j = distilbert_config_json(config, "DistilBertForMaskedLM", vocab_projector->bias.scalar_type());
+  j["tie_word_embeddings"] = true;
+  return j;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DistilBertForQuestionAnswering
+
+DistilBertForQuestionAnsweringImpl::DistilBertForQuestionAnsweringImpl(const DistilBertConfig& c) : config(c) {
+  config.validate();
+  AFINAR_CHECK(c.num_labels() == 2, "DistilBertForQuestionAnswering: num_labels must be 2 (start, end), got ",
+               c.num_labels());
+  distilbert = register_module("distilbert", DistilBertModel(c));
+  qa_outputs = register_module("qa_outputs", nn::Linear(c.dim, c.num_labels()));
+  dropout = register_module("dropout", nn::Dropout(c.qa_dropout));
+  distilbert_init_weights(*this, config);
+}
+
+ModelOutputs DistilBertForQuestionAnsweringImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = distilbert(in);                                                // (B, T, dim)
+  std::vector<torch::Tensor> se = qa_outputs(dropout(out.last_hidden_state)).split(1, -1);  // 2 × (B, T, 1)
+  out.start_logits = se[0].squeeze(-1).contiguous();                                     // (B, T)
+  out.end_logits = se[1].squeeze(-1).contiguous();                                       // (B, T)
+  if (in.start_positions.defined() && in.end_positions.defined())
+    out.loss = question_answering_loss(out.start_logits, out.end_logits, in.start_positions, in.end_positions);
+  return out;
+}
+
+nlohmann::json DistilBertForQuestionAnsweringImpl::config_json() const {
+  return distilbert_config_json(config, "DistilBertForQuestionAnswering", qa_outputs->weight.scalar_type());
 }
 
 }  // namespace afinar

@@ -1,4 +1,5 @@
 // GenerationConfig: generation_config.json / config.json fields with transformers' names and defaults.
+#include "../gpt2/config_read.h"
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/hub/cache.h"
@@ -8,35 +9,16 @@ namespace afinar {
 
 namespace {
 
+template <typename T>
+void read(const nlohmann::json& j, const char* key, T& out) {
+  detail::read_field(j, key, out, "generation config");
+}
+
 const char* const kFields[] = {
     "max_length",          "max_new_tokens",       "min_length",     "min_new_tokens", "do_sample",
     "num_beams",           "num_return_sequences", "length_penalty", "early_stopping", "no_repeat_ngram_size",
     "repetition_penalty",  "eos_token_id",         "pad_token_id",   "bos_token_id",   "decoder_start_token_id",
     "forced_bos_token_id", "forced_eos_token_id"};
-
-template <typename T>
-void read(const nlohmann::json& j, const char* key, T& out) {
-  auto it = j.find(key);
-  if (it == j.end() || it->is_null()) return;
-  try {
-    out = it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw InvalidArgument(detail::concat("generation config: field '", key, "' has the wrong type: ", it->dump()));
-  }
-}
-
-template <typename T>
-void read(const nlohmann::json& j, const char* key, std::optional<T>& out) {
-  auto it = j.find(key);
-  if (it == j.end()) return;
-  if (it->is_null()) {
-    out.reset();
-    return;
-  }
-  T v{};
-  read(j, key, v);
-  out = v;
-}
 
 /// An id field that may be an int or a list of ints (eos_token_id, forced_eos_token_id).
 void read_ids(const nlohmann::json& j, const char* key, std::vector<int64_t>& out) {

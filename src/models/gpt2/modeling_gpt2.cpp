@@ -193,7 +193,17 @@ torch::Tensor GPT2ModelImpl::forward(const ModelInputs& in) {
                                                         config.attn_implementation == "eager");
   if (in.token_type_ids.defined()) x = x + wte(in.token_type_ids);  // as transformers: types share wte
   x = drop(x);
-  for (const auto& block : *h) x = block->as<GPT2BlockImpl>()->forward(x, mask);
+  const bool ckpt = checkpointing_active(*this);
+  for (const auto& m : *h) {
+    auto block = std::dynamic_pointer_cast<GPT2BlockImpl>(m);
+    if (!ckpt) {
+      x = block->forward(x, mask);  // (B, T, H)
+      continue;
+    }
+    x = checkpoint([block, mask](const std::vector<torch::Tensor>& in) {
+      return std::vector<torch::Tensor>{block->forward(in[0], mask)};
+    }, {x})[0];  // the mask needs no gradient: captured
+  }
   return ln_f(x);  // (B, T, H)
 }
 

@@ -195,10 +195,19 @@ torch::Tensor LlamaModelImpl::forward(const ModelInputs& in) {
     sliding =
         make_causal_attention_mask(in.attention_mask, B, T, x.scalar_type(), x.device(), eager, config.sliding_window);
   auto [cos, sin] = rotary_emb->forward(x, position_ids);  // (B or 1, T, hd)
+  const bool ckpt = checkpointing_active(*this);
   int64_t i = 0;
-  for (const auto& layer : *layers) {
-    x = layer->as<LlamaDecoderLayerImpl>()->forward(x, cos, sin, config.layer_is_sliding(i) ? sliding : full);
-    ++i;
+  for (const auto& m : *layers) {
+    auto layer = std::dynamic_pointer_cast<LlamaDecoderLayerImpl>(m);
+    const CausalAttentionMask& mask = config.layer_is_sliding(i++) ? sliding : full;
+    if (!ckpt) {
+      x = layer->forward(x, cos, sin, mask);  // (B, T, H)
+      continue;
+    }
+    // cos/sin come from the inv_freq buffer and the mask from attention_mask: no gradient, captured.
+    x = checkpoint([layer, cos, sin, mask](const std::vector<torch::Tensor>& in) {
+      return std::vector<torch::Tensor>{layer->forward(in[0], cos, sin, mask)};
+    }, {x})[0];
   }
   return norm(x);  // (B, T, H)
 }

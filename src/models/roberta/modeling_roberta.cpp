@@ -3,6 +3,7 @@
 #include "afinar/models/roberta/modeling_roberta.h"
 
 #include "afinar/core/check.h"
+#include "afinar/models/gpt2/modeling_gpt2.h"  // causal_lm_loss
 
 namespace afinar {
 
@@ -51,7 +52,9 @@ torch::Tensor RobertaEmbeddingsImpl::forward(const torch::Tensor& input_ids, tor
 // RobertaModel
 
 RobertaModelImpl::RobertaModelImpl(const RobertaConfig& c, bool add_pooling_layer) : config(c) {
-  config.validate();
+  RobertaConfig checked = c;  // is_decoder (causal self-attention) is honoured here; the heads decide
+  checked.is_decoder = false;
+  checked.validate();
   embeddings = register_module("embeddings", RobertaEmbeddings(c));
   encoder = register_module("encoder", BertEncoder(c));
   if (add_pooling_layer) pooler = register_module("pooler", BertPooler(c));
@@ -60,7 +63,10 @@ RobertaModelImpl::RobertaModelImpl(const RobertaConfig& c, bool add_pooling_laye
 BertModelOutputs RobertaModelImpl::forward(const ModelInputs& in) {
   AFINAR_CHECK(in.input_ids.defined(), "RobertaModel: input_ids is required");
   torch::Tensor x = embeddings(in.input_ids, in.token_type_ids, in.position_ids);  // (B, T, H)
-  torch::Tensor mask = bert_extended_attention_mask(in.attention_mask, x.scalar_type());
+  torch::Tensor mask = config.is_decoder
+                           ? bert_causal_attention_mask(in.attention_mask, x.size(0), x.size(1), x.scalar_type(),
+                                                        x.device())  // (B, 1, T, T)
+                           : bert_extended_attention_mask(in.attention_mask, x.scalar_type());
   BertModelOutputs out;
   out.last_hidden_state = encoder(x, mask);                        // (B, T, H)
   if (pooler) out.pooler_output = pooler(out.last_hidden_state);  // (B, H)
@@ -138,6 +144,107 @@ ModelOutputs RobertaForTokenClassificationImpl::forward(const ModelInputs& in) {
 
 nlohmann::json RobertaForTokenClassificationImpl::config_json() const {
   return roberta_config_json(config, "RobertaForTokenClassification", classifier->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// RobertaLMHead, RobertaForMaskedLM
+
+RobertaLMHeadImpl::RobertaLMHeadImpl(const RobertaConfig& c) {
+  dense = register_module("dense", nn::Linear(c.hidden_size, c.hidden_size));
+  layer_norm = register_module("layer_norm", nn::LayerNorm(nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
+  bias = register_parameter("bias", torch::zeros({c.vocab_size}));  // as transformers' _init_weights
+}
+
+torch::Tensor RobertaLMHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& decoder_weight) {
+  torch::Tensor x = layer_norm(torch::gelu(dense(hidden)));  // (B, T, H); exact gelu, not hidden_act
+  return torch::nn::functional::linear(x, decoder_weight, bias);  // (B, T, V)
+}
+
+RobertaForMaskedLMImpl::RobertaForMaskedLMImpl(const RobertaConfig& c) : config(c) {
+  config.validate();
+  auto tie = c.extra.find("tie_word_embeddings");
+  AFINAR_CHECK(tie == c.extra.end() || !tie->is_boolean() || tie->get<bool>(),
+               "RobertaForMaskedLM: tie_word_embeddings = false (an untied decoder) is not supported");
+  roberta = register_module("roberta", RobertaModel(c, /*add_pooling_layer=*/false));
+  lm_head = register_module("lm_head", RobertaLMHead(c));
+  bert_init_weights(*this, config);
+}
+
+ModelOutputs RobertaForMaskedLMImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = roberta(in).last_hidden_state;  // (B, T, H)
+  // The tied decoder: read the embedding parameter at each call, so that loading, .to() and
+  // optimizer updates of it are seen here.
+  out.logits = lm_head(out.last_hidden_state, roberta->embeddings->word_embeddings->weight);  // (B, T, V)
+  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  return out;
+}
+
+nlohmann::json RobertaForMaskedLMImpl::config_json() const {
+  nlohmann::json j = roberta_config_json(config, "RobertaForMaskedLM", lm_head->bias.scalar_type());
+  j["tie_word_embeddings"] = true;
+  return j;
+}
+
+// ---------------------------------------------------------------------------------------------
+// RobertaForQuestionAnswering
+
+RobertaForQuestionAnsweringImpl::RobertaForQuestionAnsweringImpl(const RobertaConfig& c) : config(c) {
+  config.validate();
+  AFINAR_CHECK(c.num_labels() == 2, "RobertaForQuestionAnswering: num_labels must be 2 (start, end), got ",
+               c.num_labels());
+  roberta = register_module("roberta", RobertaModel(c, /*add_pooling_layer=*/false));
+  qa_outputs = register_module("qa_outputs", nn::Linear(c.hidden_size, c.num_labels()));
+  bert_init_weights(*this, config);
+}
+
+ModelOutputs RobertaForQuestionAnsweringImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = roberta(in).last_hidden_state;                        // (B, T, H)
+  std::vector<torch::Tensor> se = qa_outputs(out.last_hidden_state).split(1, -1);  // 2 × (B, T, 1)
+  out.start_logits = se[0].squeeze(-1).contiguous();                            // (B, T)
+  out.end_logits = se[1].squeeze(-1).contiguous();                              // (B, T)
+  if (in.start_positions.defined() && in.end_positions.defined())
+    out.loss = question_answering_loss(out.start_logits, out.end_logits, in.start_positions, in.end_positions);
+  return out;
+}
+
+nlohmann::json RobertaForQuestionAnsweringImpl::config_json() const {
+  return roberta_config_json(config, "RobertaForQuestionAnswering", qa_outputs->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// RobertaForCausalLM (RobertaModel with is_decoder: causal self-attention; RobertaForMaskedLM's head)
+
+RobertaForCausalLMImpl::RobertaForCausalLMImpl(const RobertaConfig& c) : config(c) {
+  AFINAR_CHECK(c.is_decoder,
+               "RobertaForCausalLM: config.is_decoder is false: the self-attention would see later tokens "
+               "(transformers only warns \"If you want to use `RobertaLMHeadModel` as a standalone, add "
+               "`is_decoder=True.`\") (HINT: set \"is_decoder\": true in config.json, or pass "
+               "config_overrides {\"is_decoder\": true} to from_pretrained)");
+  RobertaConfig checked = c;
+  checked.is_decoder = false;
+  checked.validate();  // everything but is_decoder, as every RoBERTa head
+  auto tie = c.extra.find("tie_word_embeddings");
+  AFINAR_CHECK(tie == c.extra.end() || !tie->is_boolean() || tie->get<bool>(),
+               "RobertaForCausalLM: tie_word_embeddings = false (an untied decoder) is not supported");
+  roberta = register_module("roberta", RobertaModel(c, /*add_pooling_layer=*/false));
+  lm_head = register_module("lm_head", RobertaLMHead(c));
+  bert_init_weights(*this, config);
+}
+
+ModelOutputs RobertaForCausalLMImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = roberta(in).last_hidden_state;                                      // (B, T, H)
+  out.logits = lm_head(out.last_hidden_state, roberta->embeddings->word_embeddings->weight);  // (B, T, V)
+  if (in.labels.defined()) out.loss = causal_lm_loss(out.logits, in.labels);
+  return out;
+}
+
+nlohmann::json RobertaForCausalLMImpl::config_json() const {
+  nlohmann::json j = roberta_config_json(config, "RobertaForCausalLM", lm_head->bias.scalar_type());
+  j["tie_word_embeddings"] = true;
+  return j;
 }
 
 }  // namespace afinar

@@ -14,6 +14,16 @@ std::string T5Config::dense_act_fn() const {
   return is_gated_act() ? feed_forward_proj.substr(6) : feed_forward_proj;
 }
 
+void T5Config::set_num_labels(int64_t n) {
+  if (n != num_labels()) id2label = detail::default_labels(n);
+}
+
+int64_t T5Config::eos_id() const {
+  AFINAR_CHECK(eos_token_id.is_number_integer(), "T5Config: eos_token_id must be one integer here, got ",
+               eos_token_id.dump());
+  return eos_token_id.get<int64_t>();
+}
+
 T5Config T5Config::from_json(const nlohmann::json& j) {
   AFINAR_CHECK(j.is_object(), "config.json must be a JSON object");
   using detail::read_field;
@@ -39,6 +49,8 @@ T5Config T5Config::from_json(const nlohmann::json& j) {
   read_field(j, "tie_word_embeddings", c.tie_word_embeddings);
   read_field(j, "scale_decoder_outputs", c.scale_decoder_outputs);
   read_field(j, "architectures", c.architectures);
+  read_field(j, "problem_type", c.problem_type);
+  detail::read_labels(j, c.id2label);
   // dense_act_fn / is_gated_act are derived from feed_forward_proj (as transformers does).
   c.extra = detail::unknown_fields(j, {"vocab_size",
                                        "d_model",
@@ -61,6 +73,10 @@ T5Config T5Config::from_json(const nlohmann::json& j) {
                                        "tie_word_embeddings",
                                        "scale_decoder_outputs",
                                        "architectures",
+                                       "id2label",
+                                       "label2id",
+                                       "num_labels",
+                                       "problem_type",
                                        "model_type",
                                        "dense_act_fn",
                                        "is_gated_act"});
@@ -94,6 +110,8 @@ nlohmann::json T5Config::to_json() const {
   j["tie_word_embeddings"] = true;
   j["scale_decoder_outputs"] = scales_decoder_outputs();
   j["is_encoder_decoder"] = true;
+  // As transformers: the labels only when they are not the default two (or a problem_type is set).
+  if (id2label != detail::default_labels(2) || !problem_type.empty()) detail::write_labels(j, id2label, problem_type);
   if (!architectures.empty()) j["architectures"] = architectures;
   return j;
 }
@@ -110,6 +128,8 @@ void T5Config::validate() const {
   AFINAR_CHECK(act == "relu" || act == "gelu" || act == "gelu_new" || act == "gelu_pytorch_tanh" || act == "silu" ||
                    act == "swish",
                "T5Config: unsupported activation '", act, "' (relu, gelu, gelu_new, gelu_pytorch_tanh, silu)");
+  AFINAR_CHECK(num_labels() > 0, "T5Config: num_labels must be positive");
+  detail::check_problem_type(problem_type, "T5Config");
   AFINAR_CHECK(dropout_rate >= 0 && dropout_rate < 1, "T5Config: dropout_rate must be in [0, 1), got ", dropout_rate);
 }
 

@@ -179,6 +179,75 @@ T5BlockImpl::T5BlockImpl(const T5Config& c, bool has_relative_attention_bias, bo
 // ---------------------------------------------------------------------------------------------
 // T5Stack
 
+namespace {
+
+struct T5BlockOutputs {
+  torch::Tensor hidden, bias, cross_bias;
+};
+
+// One T5Block: self-attention, (decoder, when encoder_hidden is defined) cross-attention, feed-forward.
+// An undefined bias/cross_bias is computed here (the first block) and returned for the other blocks.
+// hidden (B, T, D) → (B, T, D).
+T5BlockOutputs t5_block_forward(T5BlockImpl& block, const torch::Tensor& hidden, const torch::Tensor& keep,
+                                const torch::Tensor& bias, const torch::Tensor& encoder_hidden,
+                                const torch::Tensor& cross_keep, const torch::Tensor& cross_bias) {
+  auto& layers = *block.layer;
+  T5BlockOutputs out;
+  std::tie(out.hidden, out.bias) = layers[0]->as<T5LayerAttentionImpl>()->forward(hidden, {}, keep, bias);
+  if (encoder_hidden.defined())
+    std::tie(out.hidden, out.cross_bias) =
+        layers[1]->as<T5LayerAttentionImpl>()->forward(out.hidden, encoder_hidden, cross_keep, cross_bias);
+  out.hidden = layers[layers.size() - 1]->as<T5LayerFFImpl>()->forward(out.hidden);
+  return out;
+}
+
+// The same through checkpoint(). Its inputs are what may need a gradient: the hidden state, the
+// encoder output, a bias from a trainable relative_attention_bias (the first block's, reused by the
+// others); the masks and the all-zero cross-attention bias are captured.
+T5BlockOutputs t5_block_checkpointed(const std::shared_ptr<T5BlockImpl>& block, const torch::Tensor& hidden,
+                                     const torch::Tensor& keep, const torch::Tensor& bias,
+                                     const torch::Tensor& encoder_hidden, const torch::Tensor& cross_keep,
+                                     const torch::Tensor& cross_bias) {
+  std::vector<torch::Tensor> inputs = {hidden};
+  auto slot = [&](const torch::Tensor& t) -> int {  // index into inputs, or -1 = captured as is
+    if (!t.defined() || !t.requires_grad()) return -1;
+    inputs.push_back(t);
+    return static_cast<int>(inputs.size()) - 1;
+  };
+  const int enc_i = slot(encoder_hidden), bias_i = slot(bias), cross_bias_i = slot(cross_bias);
+  const bool new_bias = !bias.defined(), new_cross_bias = encoder_hidden.defined() && !cross_bias.defined();
+  std::vector<torch::Tensor> out = checkpoint(
+      [=](const std::vector<torch::Tensor>& x) {
+        auto pick = [&](int i, const torch::Tensor& captured) { return i < 0 ? captured : x[i]; };
+        T5BlockOutputs o = t5_block_forward(*block, x[0], keep, pick(bias_i, bias), pick(enc_i, encoder_hidden),
+                                            cross_keep, pick(cross_bias_i, cross_bias));
+        std::vector<torch::Tensor> r = {o.hidden};
+        if (new_bias) r.push_back(o.bias);
+        if (new_cross_bias) r.push_back(o.cross_bias);
+        return r;
+      },
+      inputs);
+  T5BlockOutputs o{out[0], bias, cross_bias};
+  size_t next = 1;
+  auto& layers = *block->layer;
+  // A bias from an attention without relative_attention_bias is zeros: it needs no gradient, while a
+  // checkpoint output always has a grad_fn.
+  auto constant_bias = [&](size_t layer_index) {
+    return !layers[layer_index]->as<T5LayerAttentionImpl>()->attention->relative_attention_bias;
+  };
+  if (new_bias) {
+    o.bias = out[next++];
+    if (constant_bias(0)) o.bias = o.bias.detach();
+  }
+  if (new_cross_bias) {
+    o.cross_bias = out[next++];
+    if (constant_bias(1)) o.cross_bias = o.cross_bias.detach();
+  }
+  return o;
+}
+
+}  // namespace
+
 T5StackImpl::T5StackImpl(const T5Config& c, bool is_decoder_) : is_decoder(is_decoder_) {
   block = register_module("block", nn::ModuleList());
   const int64_t n = is_decoder ? c.decoder_layers() : c.num_layers;
@@ -204,13 +273,15 @@ torch::Tensor T5StackImpl::forward(const torch::Tensor& embeds, const torch::Ten
 
   torch::Tensor h = dropout(embeds);  // (B, T, D)
   torch::Tensor bias, cross_bias;     // computed by the first block, shared by the others
+  const torch::Tensor enc = is_decoder ? encoder_hidden : torch::Tensor();
+  const bool ckpt = checkpointing_active(*this);
   for (const auto& m : *block) {
-    auto& layers = *m->as<T5BlockImpl>()->layer;
-    std::tie(h, bias) = layers[0]->as<T5LayerAttentionImpl>()->forward(h, {}, keep, bias);
-    if (is_decoder && encoder_hidden.defined())
-      std::tie(h, cross_bias) =
-          layers[1]->as<T5LayerAttentionImpl>()->forward(h, encoder_hidden, cross_keep, cross_bias);
-    h = layers[layers.size() - 1]->as<T5LayerFFImpl>()->forward(h);
+    auto b = std::dynamic_pointer_cast<T5BlockImpl>(m);
+    T5BlockOutputs o = ckpt ? t5_block_checkpointed(b, h, keep, bias, enc, cross_keep, cross_bias)
+                            : t5_block_forward(*b, h, keep, bias, enc, cross_keep, cross_bias);
+    h = o.hidden;
+    bias = o.bias;
+    cross_bias = o.cross_bias;
   }
   return dropout(final_layer_norm(h));  // (B, T, D)
 }
@@ -229,6 +300,9 @@ void t5_init_weights(nn::Module& module, const T5Config& c, const std::vector<st
   const double f = c.initializer_factor, dm = static_cast<double>(c.d_model);
   auto normal = [&](const std::string& name, torch::Tensor& w, double std) {
     if (wanted(name)) w.normal_(0.0, std);
+  };
+  auto zero = [&](const std::string& name, torch::Tensor& b) {
+    if (wanted(name)) b.zero_();
   };
   std::vector<std::pair<std::string, nn::Module*>> modules = {{"", &module}};
   for (const auto& item : module.named_modules("", /*include_self=*/false))
@@ -251,6 +325,22 @@ void t5_init_weights(nn::Module& module, const T5Config& c, const std::vector<st
     } else if (auto* g = dynamic_cast<T5ForConditionalGenerationImpl*>(m)) {
       normal(join(prefix, "shared.weight"), g->shared->weight, f);
       if (g->lm_head) normal(join(prefix, "lm_head.weight"), g->lm_head->weight, f);
+    } else if (auto* tm = dynamic_cast<T5ModelImpl*>(m)) {
+      normal(join(prefix, "shared.weight"), tm->shared->weight, f);
+    } else if (auto* em = dynamic_cast<T5EncoderModelImpl*>(m)) {
+      normal(join(prefix, "shared.weight"), em->shared->weight, f);
+    } else if (auto* qa = dynamic_cast<T5ForQuestionAnsweringImpl*>(m)) {
+      normal(join(prefix, "shared.weight"), qa->shared->weight, f);
+      normal(join(prefix, "qa_outputs.weight"), qa->qa_outputs->weight, f * std::pow(dm, -0.5));
+      zero(join(prefix, "qa_outputs.bias"), qa->qa_outputs->bias);
+    } else if (auto* tc = dynamic_cast<T5ForTokenClassificationImpl*>(m)) {
+      normal(join(prefix, "classifier.weight"), tc->classifier->weight, f);
+      zero(join(prefix, "classifier.bias"), tc->classifier->bias);
+    } else if (auto* head = dynamic_cast<T5ClassificationHeadImpl*>(m)) {
+      normal(join(prefix, "dense.weight"), head->dense->weight, f * std::pow(dm, -0.5));
+      zero(join(prefix, "dense.bias"), head->dense->bias);
+      normal(join(prefix, "out_proj.weight"), head->out_proj->weight, f * std::pow(dm, -0.5));
+      zero(join(prefix, "out_proj.bias"), head->out_proj->bias);
     }
   }
 }
@@ -301,13 +391,168 @@ ModelOutputs T5ForConditionalGenerationImpl::forward(const ModelInputs& in) {
   return out;
 }
 
-nlohmann::json T5ForConditionalGenerationImpl::config_json() const {
+namespace {
+nlohmann::json t5_config_json(const T5Config& config, const char* arch, torch::ScalarType dtype) {
   nlohmann::json j = config.to_json();
-  j["architectures"] = {"T5ForConditionalGeneration"};
+  j["architectures"] = {arch};
   j.erase("torch_dtype");
-  j["dtype"] = torch_dtype_name(shared->weight.scalar_type());
+  j["dtype"] = torch_dtype_name(dtype);
   j["transformers_version"] = kTransformersVersion;
   return j;
+}
+
+/// decoder_input_ids, else T5PreTrainedModel._shift_right(input_ids) (the heads other than the LM).
+torch::Tensor t5_decoder_ids_from_inputs(const ModelInputs& in, const T5Config& config, const char* arch) {
+  if (in.decoder_input_ids.defined()) return in.decoder_input_ids;
+  AFINAR_CHECK(in.input_ids.defined(), arch, ": decoder_input_ids or input_ids is required");
+  AFINAR_CHECK(config.decoder_start_token_id && config.pad_token_id, arch,
+               ": decoder_start_token_id and pad_token_id must be set in config.json to build decoder_input_ids "
+               "from input_ids (HINT: T5 uses the pad token, 0)");
+  return t5_shift_right(in.input_ids, *config.decoder_start_token_id, *config.pad_token_id);  // (B, T)
+}
+}  // namespace
+
+nlohmann::json T5ForConditionalGenerationImpl::config_json() const {
+  return t5_config_json(config, "T5ForConditionalGeneration", shared->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// T5Model, T5EncoderModel (the bases of the classification heads)
+
+T5ModelImpl::T5ModelImpl(const T5Config& c) {
+  shared = register_module("shared", nn::Embedding(c.vocab_size, c.d_model));
+  encoder = register_module("encoder", T5Stack(c, /*is_decoder=*/false));
+  decoder = register_module("decoder", T5Stack(c, /*is_decoder=*/true));
+}
+
+std::pair<torch::Tensor, torch::Tensor> T5ModelImpl::forward(const ModelInputs& in, const torch::Tensor& dec_ids) {
+  torch::Tensor enc = in.encoder_last_hidden_state;
+  if (!enc.defined()) {
+    AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2,
+                 "T5: input_ids (batch, seq_len) or encoder_last_hidden_state is required");
+    enc = encoder(shared(in.input_ids), in.attention_mask);  // (B, T, D)
+  }
+  torch::Tensor dec = decoder(shared(dec_ids), in.decoder_attention_mask, enc, in.attention_mask);  // (B, Td, D)
+  return {dec, enc};
+}
+
+T5EncoderModelImpl::T5EncoderModelImpl(const T5Config& c) {
+  shared = register_module("shared", nn::Embedding(c.vocab_size, c.d_model));
+  encoder = register_module("encoder", T5Stack(c, /*is_decoder=*/false));
+}
+
+torch::Tensor T5EncoderModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
+  AFINAR_CHECK(input_ids.defined() && input_ids.dim() == 2, "T5EncoderModel: input_ids must be (batch, seq_len)");
+  return encoder(shared(input_ids), attention_mask);  // (B, T, D)
+}
+
+// ---------------------------------------------------------------------------------------------
+// T5ForSequenceClassification
+
+T5ClassificationHeadImpl::T5ClassificationHeadImpl(const T5Config& c) {
+  dense = register_module("dense", nn::Linear(c.d_model, c.d_model));
+  dropout = register_module("dropout", nn::Dropout(c.classifier_dropout));
+  out_proj = register_module("out_proj", nn::Linear(c.d_model, c.num_labels()));
+}
+
+torch::Tensor T5ClassificationHeadImpl::forward(const torch::Tensor& x) {
+  return out_proj(dropout(torch::tanh(dense(dropout(x)))));
+}
+
+T5ForSequenceClassificationImpl::T5ForSequenceClassificationImpl(const T5Config& c) : config(c) {
+  config.validate();
+  transformer = register_module("transformer", T5Model(c));
+  classification_head = register_module("classification_head", T5ClassificationHead(c));
+  t5_init_weights(*this, config);
+}
+
+ModelOutputs T5ForSequenceClassificationImpl::forward(const ModelInputs& in) {
+  AFINAR_CHECK(in.input_ids.defined(), "T5ForSequenceClassification: input_ids is required (eos pooling)");
+  ModelOutputs out;
+  torch::Tensor dec_ids = t5_decoder_ids_from_inputs(in, config, "T5ForSequenceClassification");
+  std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = transformer(in, dec_ids);
+  const torch::Tensor& h = out.last_hidden_state;  // (B, Td, D)
+  AFINAR_CHECK(h.size(1) == in.input_ids.size(1),
+               "T5ForSequenceClassification: decoder_input_ids must be as long as input_ids (eos pooling)");
+  torch::Tensor eos = in.input_ids.eq(config.eos_id());  // (B, T)
+  torch::Tensor counts = eos.sum(1);
+  AFINAR_CHECK(counts.min().item<int64_t>() == counts.max().item<int64_t>(),
+               "T5ForSequenceClassification: all examples must have the same number of <eos> tokens.");
+  AFINAR_CHECK(counts.min().item<int64_t>() >= 1,
+               "T5ForSequenceClassification: each example must contain at least one <eos> token.");
+  // The last eos of each row: the largest position holding one.
+  torch::Tensor pos = torch::arange(eos.size(1), eos.options().dtype(torch::kLong));
+  torch::Tensor last = (eos.to(torch::kLong) * pos).argmax(1);                                      // (B)
+  torch::Tensor pooled = h.gather(1, last.view({-1, 1, 1}).expand({-1, 1, h.size(2)})).squeeze(1);  // (B, D)
+  out.logits = classification_head(pooled);                                                         // (B, num_labels)
+  if (in.labels.defined()) {
+    if (config.problem_type.empty()) config.problem_type = infer_problem_type(config.num_labels(), in.labels);
+    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type);
+  }
+  return out;
+}
+
+nlohmann::json T5ForSequenceClassificationImpl::config_json() const {
+  return t5_config_json(config, "T5ForSequenceClassification", transformer->shared->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// T5ForTokenClassification
+
+T5ForTokenClassificationImpl::T5ForTokenClassificationImpl(const T5Config& c) : config(c) {
+  config.validate();
+  transformer = register_module("transformer", T5EncoderModel(c));
+  dropout = register_module("dropout", nn::Dropout(c.classifier_dropout));
+  classifier = register_module("classifier", nn::Linear(c.d_model, c.num_labels()));
+  t5_init_weights(*this, config);
+}
+
+ModelOutputs T5ForTokenClassificationImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  out.last_hidden_state = transformer(in.input_ids, in.attention_mask);  // (B, T, D)
+  out.logits = classifier(dropout(out.last_hidden_state));               // (B, T, num_labels)
+  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  return out;
+}
+
+nlohmann::json T5ForTokenClassificationImpl::config_json() const {
+  return t5_config_json(config, "T5ForTokenClassification", transformer->shared->weight.scalar_type());
+}
+
+// ---------------------------------------------------------------------------------------------
+// T5ForQuestionAnswering
+
+T5ForQuestionAnsweringImpl::T5ForQuestionAnsweringImpl(const T5Config& c) : config(c) {
+  config.validate();
+  AFINAR_CHECK(c.num_labels() == 2, "T5ForQuestionAnswering: num_labels must be 2 (start, end), got ", c.num_labels());
+  shared = register_module("shared", nn::Embedding(c.vocab_size, c.d_model));
+  encoder = register_module("encoder", T5Stack(c, /*is_decoder=*/false));
+  decoder = register_module("decoder", T5Stack(c, /*is_decoder=*/true));
+  qa_outputs = register_module("qa_outputs", nn::Linear(c.d_model, c.num_labels()));
+  t5_init_weights(*this, config);
+}
+
+ModelOutputs T5ForQuestionAnsweringImpl::forward(const ModelInputs& in) {
+  ModelOutputs out;
+  torch::Tensor dec_ids = t5_decoder_ids_from_inputs(in, config, "T5ForQuestionAnswering");
+  out.encoder_last_hidden_state = in.encoder_last_hidden_state;
+  if (!out.encoder_last_hidden_state.defined()) {
+    AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2,
+                 "T5ForQuestionAnswering: input_ids (batch, seq_len) or encoder_last_hidden_state is required");
+    out.encoder_last_hidden_state = encoder(shared(in.input_ids), in.attention_mask);  // (B, T, D)
+  }
+  out.last_hidden_state = decoder(shared(dec_ids), in.decoder_attention_mask, out.encoder_last_hidden_state,
+                                  in.attention_mask);        // (B, Td, D)
+  torch::Tensor logits = qa_outputs(out.last_hidden_state);  // (B, Td, 2)
+  out.start_logits = logits.select(-1, 0).contiguous();      // (B, Td)
+  out.end_logits = logits.select(-1, 1).contiguous();
+  if (in.start_positions.defined() && in.end_positions.defined())
+    out.loss = question_answering_loss(out.start_logits, out.end_logits, in.start_positions, in.end_positions);
+  return out;
+}
+
+nlohmann::json T5ForQuestionAnsweringImpl::config_json() const {
+  return t5_config_json(config, "T5ForQuestionAnswering", shared->weight.scalar_type());
 }
 
 }  // namespace afinar

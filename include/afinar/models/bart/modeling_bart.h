@@ -1,6 +1,7 @@
 /// BART (transformers' models/bart/modeling_bart.py, v5.23): learned positions with offset 2,
 /// layernorm_embedding, optional embedding scale, post-norm layers; BartForConditionalGeneration
-/// (seq2seq LM with final_logits_bias) and BartForSequenceClassification (pooled at the last eos).
+/// (seq2seq LM with final_logits_bias), BartForSequenceClassification (pooled at the last eos) and
+/// BartForQuestionAnswering (qa_outputs on the decoder output).
 ///
 /// Module names are the checkpoint keys ("model.encoder.layers.0.self_attn.k_proj.weight",
 /// "model.shared.weight", "final_logits_bias"). encoder/decoder embed_tokens and lm_head are
@@ -14,6 +15,7 @@
 #include <torch/torch.h>
 
 #include "afinar/models/bart/configuration_bart.h"
+#include "afinar/models/checkpoint.h"
 #include "afinar/models/modeling.h"
 
 namespace afinar {
@@ -54,7 +56,7 @@ TORCH_MODULE(BartLayer);
 
 /// BartEncoder / BartDecoder: embed_positions (offset 2), layernorm_embedding, layers. The token
 /// embedding is the parent's `shared`, passed in as embeddings (already scaled).
-class BartStackImpl : public torch::nn::Module {
+class BartStackImpl : public torch::nn::Module, public GradientCheckpointing {
  public:
   BartStackImpl(const BartConfig& config, bool is_decoder);
   /// embeds (B, T, D); attention_mask (B, T) or undefined; (decoder) encoder_hidden (B, Ts, D) and
@@ -133,5 +135,46 @@ class BartForSequenceClassificationImpl : public PreTrainedModelImpl {
   BartClassificationHead classification_head{nullptr};
 };
 TORCH_MODULE(BartForSequenceClassification);
+
+class BartForQuestionAnsweringImpl : public PreTrainedModelImpl {
+ public:
+  /// num_labels is forced to 2 (start, end), as transformers' constructor does.
+  explicit BartForQuestionAnsweringImpl(const BartConfig& config);
+  /// input_ids/attention_mask (B, T); decoder_input_ids (B, Td) default bart_shift_tokens_right(input_ids)
+  /// → start_logits/end_logits (B, Td) from qa_outputs on the decoder output; start/end_positions (B)
+  /// → question_answering_loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"model."}; }
+  bool is_encoder_decoder() const override { return true; }
+
+  BartConfig config;
+  BartModel model{nullptr};
+  torch::nn::Linear qa_outputs{nullptr};  ///< (2, D) with bias
+};
+TORCH_MODULE(BartForQuestionAnswering);
+
+/// Causal language modelling with BART's decoder alone (transformers' BartForCausalLM): "model.decoder"
+/// (BartDecoderWrapper) is a BartStack with its own embed_tokens ("model.decoder.embed_tokens", scaled
+/// by sqrt(d_model) with scale_embedding), and lm_head is tied to it (not saved). The decoder layers
+/// keep their cross-attention weights (in the checkpoint, as transformers) but never use them: there
+/// is no encoder. Unlike the BERT/RoBERTa heads, labels are NOT shifted inside (transformers'
+/// BartForCausalLM: labels[t] is the target of logits[t]). The saved config.json has is_decoder true
+/// and is_encoder_decoder false, as transformers' constructor sets them.
+class BartForCausalLMImpl : public PreTrainedModelImpl {
+ public:
+  explicit BartForCausalLMImpl(const BartConfig& config);
+  /// input_ids/attention_mask (B, T) → logits (B, T, V); labels (B, T), -100 ignored → cross entropy.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"model."}; }
+
+  BartConfig config;
+  std::shared_ptr<torch::nn::Module> model;  ///< "model": holds only "decoder"
+  BartStack decoder{nullptr};                ///< "model.decoder"
+  torch::nn::Embedding embed_tokens{nullptr};  ///< "model.decoder.embed_tokens"; also the lm_head
+  double embed_scale;
+};
+TORCH_MODULE(BartForCausalLM);
 
 }  // namespace afinar

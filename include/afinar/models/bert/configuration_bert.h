@@ -31,7 +31,7 @@ struct BertConfig {
   std::optional<int64_t> pad_token_id = 0;
   std::string position_embedding_type = "absolute";  ///< only "absolute" is supported
   std::optional<double> classifier_dropout;           ///< unset = hidden_dropout_prob
-  bool is_decoder = false;                            ///< must be false (encoder only)
+  bool is_decoder = false;  ///< causal self-attention: only the causal-LM heads accept true (validate() refuses it)
   bool add_cross_attention = false;                   ///< must be false
   bool use_cache = true;
 

@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include "afinar/models/bert/configuration_bert.h"
+#include "afinar/models/checkpoint.h"
 #include "afinar/models/modeling.h"
 
 namespace afinar {
@@ -105,7 +106,7 @@ class BertLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(BertLayer);
 
-class BertEncoderImpl : public torch::nn::Module {
+class BertEncoderImpl : public torch::nn::Module, public GradientCheckpointing {
  public:
   explicit BertEncoderImpl(const BertConfig& config);
   torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& mask);
@@ -145,6 +146,12 @@ TORCH_MODULE(BertModel);
 /// value of `dtype` where masked; undefined when `attention_mask` is undefined or all ones (as
 /// transformers' sdpa path, which then passes no mask).
 torch::Tensor bert_extended_attention_mask(const torch::Tensor& attention_mask, torch::ScalarType dtype);
+
+/// The additive causal mask of a decoder BERT (is_decoder): (B, 1, T, T), 0 where query t may see key
+/// s (s <= t and not padding), the lowest value of `dtype` elsewhere, as transformers'
+/// create_causal_mask. attention_mask (B, T) 0/1 or undefined (all ones).
+torch::Tensor bert_causal_attention_mask(const torch::Tensor& attention_mask, int64_t batch, int64_t length,
+                                         torch::ScalarType dtype, torch::Device device);
 
 /// transformers' BertPreTrainedModel._init_weights for the parameters of `module` named in `only`
 /// (all of them when `only` is null): Linear/Embedding weights ~ N(0, initializer_range) from the
@@ -251,5 +258,23 @@ class BertForQuestionAnsweringImpl : public PreTrainedModelImpl {
   torch::nn::Linear qa_outputs{nullptr};
 };
 TORCH_MODULE(BertForQuestionAnswering);
+
+/// Causal language modelling (transformers' BertLMHeadModel): BertModel with is_decoder = true
+/// (causal self-attention combined with the padding mask), no pooler, and BertForMaskedLM's head with
+/// the decoder tied to the word embeddings, so a BertForMaskedLM checkpoint loads into it unchanged.
+/// The config must have is_decoder = true (transformers only warns and then attends both ways).
+class BertLMHeadModelImpl : public PreTrainedModelImpl {
+ public:
+  explicit BertLMHeadModelImpl(const BertConfig& config);
+  /// logits (B, T, vocab_size); labels (B, T), shifted inside, -100 ignored → causal_lm_loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"bert."}; }
+
+  BertConfig config;
+  BertModel bert{nullptr};
+  BertOnlyMLMHead cls{nullptr};
+};
+TORCH_MODULE(BertLMHeadModel);
 
 }  // namespace afinar

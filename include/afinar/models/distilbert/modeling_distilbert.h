@@ -1,5 +1,5 @@
-/// DistilBERT (transformers' modeling_distilbert.py) with the sequence- and token-classification
-/// heads. Module names are transformers' ("distilbert.transformer.layer.0.attention.q_lin.weight").
+/// DistilBERT (transformers' modeling_distilbert.py) with the sequence-classification,
+/// token-classification, masked-LM and question-answering heads. Module names are transformers' ("distilbert.transformer.layer.0.attention.q_lin.weight").
 /// No token types and no pooler: the sequence head reads the first token's hidden state.
 ///
 ///   auto cfg = afinar::DistilBertConfig::from_json(config_json);
@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include "afinar/models/distilbert/configuration_distilbert.h"
+#include "afinar/models/checkpoint.h"
 #include "afinar/models/modeling.h"
 
 namespace afinar {
@@ -66,7 +67,7 @@ class DistilBertTransformerBlockImpl : public torch::nn::Module {
 TORCH_MODULE(DistilBertTransformerBlock);
 
 /// transformers' Transformer: the `layer` list of blocks.
-class DistilBertTransformerImpl : public torch::nn::Module {
+class DistilBertTransformerImpl : public torch::nn::Module, public GradientCheckpointing {
  public:
   explicit DistilBertTransformerImpl(const DistilBertConfig& config);
   torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& mask);  // (B, T, dim)
@@ -124,5 +125,54 @@ class DistilBertForTokenClassificationImpl : public PreTrainedModelImpl {
   torch::nn::Linear classifier{nullptr};
 };
 TORCH_MODULE(DistilBertForTokenClassification);
+
+/// transformers' vocab_projector of DistilBertForMaskedLM, less its weight: the decoder weight is
+/// the word-embedding matrix passed to forward (transformers ties vocab_projector.weight to
+/// distilbert.embeddings.word_embeddings.weight and does not save it); only the bias is its own.
+class DistilBertVocabProjectorImpl : public torch::nn::Module {
+ public:
+  explicit DistilBertVocabProjectorImpl(int64_t vocab_size);
+  /// hidden (B, T, dim), decoder_weight (V, dim) → scores (B, T, V).
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& decoder_weight);
+
+  torch::Tensor bias;  ///< (V), "vocab_projector.bias"
+};
+TORCH_MODULE(DistilBertVocabProjector);
+
+/// Masked language modelling: vocab_transform → activation (config.activation) → vocab_layer_norm
+/// (eps 1e-12, fixed as transformers) → vocab_projector tied to the word embeddings
+/// (tie_word_embeddings must be true, the default).
+class DistilBertForMaskedLMImpl : public PreTrainedModelImpl {
+ public:
+  explicit DistilBertForMaskedLMImpl(const DistilBertConfig& config);
+  /// logits (B, T, vocab_size); labels (B, T) token ids, -100 = not masked → cross-entropy loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"distilbert."}; }
+
+  DistilBertConfig config;
+  DistilBertModel distilbert{nullptr};
+  torch::nn::Linear vocab_transform{nullptr};
+  torch::nn::LayerNorm vocab_layer_norm{nullptr};
+  DistilBertVocabProjector vocab_projector{nullptr};
+};
+TORCH_MODULE(DistilBertForMaskedLM);
+
+/// Extractive question answering: dropout(qa_dropout) → qa_outputs dim → num_labels (2) gives start
+/// and end logits per token.
+class DistilBertForQuestionAnsweringImpl : public PreTrainedModelImpl {
+ public:
+  explicit DistilBertForQuestionAnsweringImpl(const DistilBertConfig& config);
+  /// start_logits, end_logits (B, T); start_positions/end_positions (B) → question_answering_loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"distilbert."}; }
+
+  DistilBertConfig config;
+  DistilBertModel distilbert{nullptr};
+  torch::nn::Linear qa_outputs{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(DistilBertForQuestionAnswering);
 
 }  // namespace afinar

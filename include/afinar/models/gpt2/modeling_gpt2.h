@@ -16,6 +16,7 @@
 #include <optional>
 
 #include "afinar/models/gpt2/configuration_gpt2.h"
+#include "afinar/models/checkpoint.h"
 #include "afinar/models/modeling.h"
 
 namespace afinar {
@@ -110,7 +111,7 @@ class GPT2BlockImpl : public torch::nn::Module {
 TORCH_MODULE(GPT2Block);
 
 /// wte + wpe (+ wte(token_type_ids)), dropout, the blocks, ln_f → last_hidden_state (B, T, H).
-class GPT2ModelImpl : public torch::nn::Module {
+class GPT2ModelImpl : public torch::nn::Module, public GradientCheckpointing {
  public:
   explicit GPT2ModelImpl(const GPT2Config& config);
   /// input_ids (B, T); attention_mask, position_ids (default 0..T-1), token_type_ids optional.

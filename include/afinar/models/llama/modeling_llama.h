@@ -16,6 +16,7 @@
 
 #include "afinar/models/gpt2/modeling_gpt2.h"  // the causal masks, attention and losses decoders share
 #include "afinar/models/llama/configuration_llama.h"
+#include "afinar/models/checkpoint.h"
 #include "afinar/models/modeling.h"
 
 namespace afinar {
@@ -94,7 +95,7 @@ TORCH_MODULE(LlamaDecoderLayer);
 /// embed_tokens → layers → norm: last_hidden_state (B, T, H). position_ids default to 0..T-1 for
 /// every row, padded or not: transformers' forward without a cache does the same (only generate()
 /// derives them from the attention mask).
-class LlamaModelImpl : public torch::nn::Module {
+class LlamaModelImpl : public torch::nn::Module, public GradientCheckpointing {
  public:
   explicit LlamaModelImpl(const LlamaConfig& config);
   torch::Tensor forward(const ModelInputs& inputs);

@@ -1,5 +1,5 @@
-/// RoBERTa (transformers' modeling_roberta.py), encoder only, with the sequence- and
-/// token-classification heads. The encoder and pooler are BERT's (same state-dict names under
+/// RoBERTa (transformers' modeling_roberta.py), encoder only, with the sequence-classification,
+/// token-classification, masked-LM and question-answering heads. The encoder and pooler are BERT's (same state-dict names under
 /// "roberta."); the embeddings differ: position ids count real tokens from pad_token_id + 1.
 ///
 ///   auto cfg = afinar::RobertaConfig::from_json(config_json);
@@ -82,5 +82,72 @@ class RobertaForTokenClassificationImpl : public PreTrainedModelImpl {
   torch::nn::Linear classifier{nullptr};
 };
 TORCH_MODULE(RobertaForTokenClassification);
+
+/// transformers' RobertaLMHead: dense → gelu (always exact gelu, whatever hidden_act) → layer_norm →
+/// decoder H → vocab. The decoder weight is not a parameter of its own: it is the word-embedding
+/// matrix passed to forward (transformers ties lm_head.decoder.weight to
+/// roberta.embeddings.word_embeddings.weight and lm_head.decoder.bias to lm_head.bias, and saves
+/// neither decoder key).
+class RobertaLMHeadImpl : public torch::nn::Module {
+ public:
+  explicit RobertaLMHeadImpl(const RobertaConfig& config);
+  /// hidden (B, T, H), decoder_weight (V, H) → scores (B, T, V).
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& decoder_weight);
+
+  torch::nn::Linear dense{nullptr};
+  torch::nn::LayerNorm layer_norm{nullptr};
+  torch::Tensor bias;  ///< (V), "lm_head.bias"
+};
+TORCH_MODULE(RobertaLMHead);
+
+/// Masked language modelling, the decoder tied to the word embeddings (tie_word_embeddings must be
+/// true, the default). No pooler, as transformers.
+class RobertaForMaskedLMImpl : public PreTrainedModelImpl {
+ public:
+  explicit RobertaForMaskedLMImpl(const RobertaConfig& config);
+  /// logits (B, T, vocab_size); labels (B, T) token ids, -100 = not masked → cross-entropy loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"roberta."}; }
+
+  RobertaConfig config;
+  RobertaModel roberta{nullptr};
+  RobertaLMHead lm_head{nullptr};
+};
+TORCH_MODULE(RobertaForMaskedLM);
+
+/// Extractive question answering: qa_outputs H → num_labels (2) gives start and end logits per token
+/// (no dropout before it, as transformers).
+class RobertaForQuestionAnsweringImpl : public PreTrainedModelImpl {
+ public:
+  explicit RobertaForQuestionAnsweringImpl(const RobertaConfig& config);
+  /// start_logits, end_logits (B, T); start_positions/end_positions (B) → question_answering_loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"roberta."}; }
+
+  RobertaConfig config;
+  RobertaModel roberta{nullptr};
+  torch::nn::Linear qa_outputs{nullptr};
+};
+TORCH_MODULE(RobertaForQuestionAnswering);
+
+/// Causal language modelling (transformers' RobertaForCausalLM): RobertaModel with is_decoder = true
+/// (causal self-attention combined with the padding mask), no pooler, RobertaForMaskedLM's head with
+/// the decoder tied to the word embeddings. The config must have is_decoder = true (transformers only
+/// warns and then attends both ways).
+class RobertaForCausalLMImpl : public PreTrainedModelImpl {
+ public:
+  explicit RobertaForCausalLMImpl(const RobertaConfig& config);
+  /// logits (B, T, vocab_size); labels (B, T), shifted inside, -100 ignored → causal_lm_loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"roberta."}; }
+
+  RobertaConfig config;
+  RobertaModel roberta{nullptr};
+  RobertaLMHead lm_head{nullptr};
+};
+TORCH_MODULE(RobertaForCausalLM);
 
 }  // namespace afinar

@@ -1,6 +1,7 @@
 /// T5 (transformers' models/t5/modeling_t5.py, v5.23): encoder-decoder with relative position
 /// buckets, RMS layer norms, "relu" or "gated-{act}" feed-forward blocks and no attention scaling,
-/// and the seq2seq LM head T5ForConditionalGeneration.
+/// and its heads: T5ForConditionalGeneration (seq2seq LM), T5ForSequenceClassification (decoder state at
+/// the last eos), T5ForTokenClassification (encoder only) and T5ForQuestionAnswering (decoder output).
 ///
 /// Module names are the checkpoint keys ("encoder.block.0.layer.0.SelfAttention.q.weight",
 /// "shared.weight", "lm_head.weight"). The encoder/decoder embed_tokens are `shared` (not saved, as
@@ -9,9 +10,15 @@
 ///   auto model = afinar::AutoModelForSeq2SeqLM::from_pretrained("tiny_t5");
 ///   afinar::ModelOutputs out = model->forward({.input_ids = ids, .attention_mask = mask, .labels = labels});
 ///   // out.logits: (B, Td, vocab_size); decoder_input_ids = shift_right(labels), start = pad (0)
+///
+/// The heads keep transformers' prefixes: T5ForSequenceClassification's base is "transformer." (a
+/// T5Model: transformer.shared, transformer.encoder, transformer.decoder), T5ForTokenClassification's
+/// "transformer." (a T5EncoderModel: transformer.shared, transformer.encoder), T5ForQuestionAnswering
+/// has shared/encoder/decoder at the top, as T5ForConditionalGeneration.
 #pragma once
 #include <torch/torch.h>
 
+#include "afinar/models/checkpoint.h"
 #include "afinar/models/modeling.h"
 #include "afinar/models/t5/configuration_t5.h"
 
@@ -101,7 +108,7 @@ TORCH_MODULE(T5Block);
 
 /// The encoder or the decoder stack (T5Stack): blocks, final_layer_norm, dropout. Its embed_tokens
 /// is the parent's `shared`, so the stack takes embeddings.
-class T5StackImpl : public torch::nn::Module {
+class T5StackImpl : public torch::nn::Module, public GradientCheckpointing {
  public:
   T5StackImpl(const T5Config& config, bool is_decoder);
   /// embeds (B, T, D); attention_mask (B, T) 0/1 or undefined; (decoder) encoder_hidden (B, Ts, D)
@@ -141,5 +148,92 @@ class T5ForConditionalGenerationImpl : public PreTrainedModelImpl {
   torch::nn::Linear lm_head{nullptr};  ///< no bias; registered only with own_lm_head
 };
 TORCH_MODULE(T5ForConditionalGeneration);
+
+/// T5Model: shared embedding, encoder and decoder (no head). Base of T5ForSequenceClassification.
+class T5ModelImpl : public torch::nn::Module {
+ public:
+  explicit T5ModelImpl(const T5Config& config);
+  /// Runs the encoder unless inputs.encoder_last_hidden_state is given, then the decoder on
+  /// decoder_input_ids (B, Td) with inputs.decoder_attention_mask. Returns (decoder output (B, Td, D),
+  /// encoder output (B, T, D)); no rescaling (that belongs to the LM head).
+  std::pair<torch::Tensor, torch::Tensor> forward(const ModelInputs& inputs, const torch::Tensor& decoder_input_ids);
+
+  torch::nn::Embedding shared{nullptr};
+  T5Stack encoder{nullptr}, decoder{nullptr};
+};
+TORCH_MODULE(T5Model);
+
+/// T5EncoderModel: shared embedding and encoder. Base of T5ForTokenClassification.
+class T5EncoderModelImpl : public torch::nn::Module {
+ public:
+  explicit T5EncoderModelImpl(const T5Config& config);
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask);  // (B, T) → (B, T, D)
+
+  torch::nn::Embedding shared{nullptr};
+  T5Stack encoder{nullptr};
+};
+TORCH_MODULE(T5EncoderModel);
+
+/// dropout → dense → tanh → dropout → out_proj (T5ClassificationHead; dropout = classifier_dropout).
+class T5ClassificationHeadImpl : public torch::nn::Module {
+ public:
+  explicit T5ClassificationHeadImpl(const T5Config& config);
+  torch::Tensor forward(const torch::Tensor& x);  // (B, D) → (B, num_labels)
+
+  torch::nn::Linear dense{nullptr}, out_proj{nullptr};
+  torch::nn::Dropout dropout{nullptr};
+};
+TORCH_MODULE(T5ClassificationHead);
+
+class T5ForSequenceClassificationImpl : public PreTrainedModelImpl {
+ public:
+  explicit T5ForSequenceClassificationImpl(const T5Config& config);
+  /// input_ids (B, T) (required: eos pooling), decoder_input_ids default shift_right(input_ids). The
+  /// decoder state at each row's last eos → logits (B, num_labels); every row must hold the same
+  /// number (≥ 1) of eos tokens, as transformers requires. labels (B) → loss by problem_type.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"transformer."}; }
+  bool is_encoder_decoder() const override { return true; }
+
+  T5Config config;
+  T5Model transformer{nullptr};
+  T5ClassificationHead classification_head{nullptr};
+};
+TORCH_MODULE(T5ForSequenceClassification);
+
+class T5ForTokenClassificationImpl : public PreTrainedModelImpl {
+ public:
+  explicit T5ForTokenClassificationImpl(const T5Config& config);
+  /// Encoder only: input_ids/attention_mask (B, T) → logits (B, T, num_labels); labels (B, T) with
+  /// -100 ignored → cross entropy.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"transformer."}; }
+
+  T5Config config;
+  T5EncoderModel transformer{nullptr};
+  torch::nn::Dropout dropout{nullptr};  ///< classifier_dropout
+  torch::nn::Linear classifier{nullptr};
+};
+TORCH_MODULE(T5ForTokenClassification);
+
+class T5ForQuestionAnsweringImpl : public PreTrainedModelImpl {
+ public:
+  explicit T5ForQuestionAnsweringImpl(const T5Config& config);
+  /// input_ids/attention_mask (B, T); decoder_input_ids (B, Td) default shift_right(input_ids) →
+  /// start_logits/end_logits (B, Td) from qa_outputs on the decoder output; start/end_positions (B)
+  /// → question_answering_loss.
+  ModelOutputs forward(const ModelInputs& inputs) override;
+  nlohmann::json config_json() const override;
+  std::vector<std::string> base_parameter_prefixes() const override { return {"shared.", "encoder.", "decoder."}; }
+  bool is_encoder_decoder() const override { return true; }
+
+  T5Config config;
+  torch::nn::Embedding shared{nullptr};
+  T5Stack encoder{nullptr}, decoder{nullptr};
+  torch::nn::Linear qa_outputs{nullptr};  ///< (num_labels = 2, D) with bias
+};
+TORCH_MODULE(T5ForQuestionAnswering);
 
 }  // namespace afinar

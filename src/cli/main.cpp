@@ -1,27 +1,61 @@
-// afinar command line: `afinar <command> [HF-named flags]`. Only this file catches errors:
-// it prints `error: <message>` and returns non-zero.
+// afinar command line: `afinar <command> [HF-named flags]`. Only this file (and main_torch.cpp)
+// catches errors: it prints `error: <message>` and returns non-zero.
+//
+// Two binaries, one command line. Loading LibTorch costs ~0.6 s of static initialisation before
+// main() (operator registration; measured on a 2-core machine, bench/datasets/RESULTS.md), longer
+// than the whole rotten_tomatoes tokenisation. So `afinar` itself links only the torch-free
+// modules (datasets, tokenizers, hub) and hands `train` and `predict` to its sibling
+// `afinar-torch` with execv — the same argv, the same process id, no second startup cost
+// (as git does with git-<command>).
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "afinar/core/check.h"
-#include "args_file.h"
+#include "afinar/core/fs.h"
 #include "commands.h"
 
+namespace {
+
+constexpr const char* kTorchCommands[] = {"train", "predict"};
+
+/// The afinar-torch binary next to this one (symlinks resolved through /proc/self/exe).
+afinar::fs::path torch_binary() {
+  std::error_code ec;
+  afinar::fs::path self = afinar::fs::read_symlink("/proc/self/exe", ec);
+  return (ec ? afinar::fs::path(".") : self.parent_path()) / "afinar-torch";
+}
+
+[[noreturn]] void exec_torch_binary(char** argv) {
+  const std::string exe = torch_binary().string();
+  execv(exe.c_str(), argv);
+  std::cerr << "error: cannot run " << exe << ": " << std::strerror(errno)
+            << "; HINT: afinar-torch is built and installed next to afinar\n";
+  std::exit(127);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  CLI::App app{"afinar: fine-tune Hugging Face models in C++"};
+  if (argc > 1)
+    for (const char* c : kTorchCommands)
+      if (std::strcmp(argv[1], c) == 0) exec_torch_binary(argv);
+
+  CLI::App app{"afinar: fine-tune Hugging Face models in C++", "afinar"};
   app.require_subcommand(1);
-  afinar::cli::add_train_command(app);
-  afinar::cli::add_predict_command(app);
+  // Listed for --help only: the command line never reaches them (exec above).
+  app.add_subcommand("train", "Fine-tune a model (Trainer.train); see `afinar train --help`");
+  app.add_subcommand("predict", "Run a model over a dataset (Trainer.predict); see `afinar predict --help`");
   afinar::cli::add_tokenize_command(app);
   afinar::cli::add_datasets_command(app);
   afinar::cli::add_hub_command(app);
   try {
-    // An arguments file (`afinar train args.yaml`) becomes flags before CLI11 parses.
-    std::vector<std::string> args = afinar::cli::expand_args_file(app, std::vector<std::string>(argv, argv + argc));
-    std::vector<char*> ptrs;
-    for (auto& a : args) ptrs.push_back(a.data());
-    app.parse(static_cast<int>(ptrs.size()), ptrs.data());
+    app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     // --help prints and returns 0; a bad command line is exit status 2, as argparse's.
     return app.exit(e) == 0 ? 0 : 2;

@@ -6,6 +6,7 @@
 #include <arrow/api.h>
 #include <arrow/io/api.h>
 #include <arrow/ipc/api.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -89,8 +90,11 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
     fp = data::hash_parts({fingerprint_, "map", o.transform, o.transform_key, std::to_string(o.batch_size), removed});
     const fs::path dir = o.cache_dir.empty() ? datasets_cache_dir() / "map" : o.cache_dir;
     cache_file = dir / ("cache-" + fp + ".arrow");
-    if (o.load_from_cache_file && fs::is_regular_file(cache_file))
-      return Dataset(data::read_arrow_ipc(cache_file), cache_file.string(), fp);
+    if (o.load_from_cache_file && fs::is_regular_file(cache_file)) {
+      Dataset cached(data::read_arrow_ipc(cache_file), cache_file.string(), fp);
+      cached.backing_file_ = cache_file;
+      return cached;
+    }
     fs::create_directories(dir);
   }
 
@@ -105,6 +109,7 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
   fs::path tmp = cache_file;
   tmp += ".tmp." + std::to_string(::getpid());
   std::shared_ptr<arrow::io::FileOutputStream> out;
+  std::shared_ptr<arrow::io::BufferedOutputStream> buffered;  // the IPC writer's many small writes
   std::shared_ptr<arrow::ipc::RecordBatchWriter> writer;
   int64_t index = 0;
   auto run = [&](const std::shared_ptr<arrow::RecordBatch>& in) {
@@ -121,9 +126,14 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
     } else {
       if (!writer) {
         out = unwrap(arrow::io::FileOutputStream::Open(tmp.string()), tmp.string());
-        writer = unwrap(arrow::ipc::MakeStreamWriter(out, schema), tmp.string());
+        buffered = unwrap(arrow::io::BufferedOutputStream::Create(1 << 20, arrow::default_memory_pool(), out), tmp.string());
+        writer = unwrap(arrow::ipc::MakeStreamWriter(buffered, schema), tmp.string());
       }
       check_ok(writer->WriteRecordBatch(*b), tmp.string());
+      // Start writing the batch back now, while the next one is computed, so the fsync
+      // at the end has little left to wait for (it still is what makes the file durable).
+      check_ok(buffered->Flush(), tmp.string());
+      (void)::sync_file_range(out->file_descriptor(), 0, 0, SYNC_FILE_RANGE_WRITE);
       data::release_pages(*in);  // a memory-mapped input is read once: do not keep it resident
     }
     ++index;
@@ -138,7 +148,7 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
     if (index == 0) run(unwrap(arrow::RecordBatch::MakeEmpty(source->schema()), "map"));
     if (cache_file.empty()) return Dataset(unwrap(arrow::Table::FromRecordBatches(schema, out_batches), "map"), origin_);
     check_ok(writer->Close(), tmp.string());
-    check_ok(out->Close(), tmp.string());
+    check_ok(buffered->Close(), tmp.string());  // closes `out` too
     fsync_path(tmp);
     fs::rename(tmp, cache_file);
     fsync_path(cache_file.parent_path());
@@ -149,7 +159,9 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
     throw;
   }
   // Served from the file (memory-mapped), as a later cached run will be.
-  return Dataset(data::read_arrow_ipc(cache_file), cache_file.string(), fp);
+  Dataset result(data::read_arrow_ipc(cache_file), cache_file.string(), fp);
+  result.backing_file_ = cache_file;
+  return result;
 }
 
 void Dataset::iter(int64_t batch_size, const std::function<void(const std::shared_ptr<arrow::RecordBatch>&)>& fn) const {

@@ -86,6 +86,12 @@ HttpResponse http_get(const std::string& url) {
 
 HttpResponse http_request(const std::string& method, const std::string& url, const std::string& body,
                           const std::string& content_type, const std::string& token) {
+  return http_request(method, url, body, content_type, token, {}, true);
+}
+
+HttpResponse http_request(const std::string& method, const std::string& url, const std::string& body,
+                          const std::string& content_type, const std::string& token,
+                          const std::vector<std::string>& extra_headers, bool authorize) {
   static CurlGlobal global;
   std::string err;
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -96,9 +102,10 @@ HttpResponse http_request(const std::string& method, const std::string& url, con
     std::string tok = token;
     if (tok.empty())
       if (const char* t = std::getenv("HF_TOKEN"); t && *t) tok = t;
-    if (!tok.empty()) hdrs = curl_slist_append(hdrs, ("Authorization: Bearer " + tok).c_str());
+    if (!tok.empty() && authorize) hdrs = curl_slist_append(hdrs, ("Authorization: Bearer " + tok).c_str());
     hdrs = curl_slist_append(hdrs, "User-Agent: afinar/0.1");
     hdrs = curl_slist_append(hdrs, ("Content-Type: " + content_type).c_str());
+    for (const auto& h : extra_headers) hdrs = curl_slist_append(hdrs, h.c_str());
     hdrs = curl_slist_append(hdrs, "Expect:");  // no 100-continue round trip
     HttpResponse r;
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());

@@ -24,6 +24,14 @@ T get(const json& j, const char* key, const std::string& origin, const char* whe
   }
 }
 
+/// The field itself, not a copy (model.vocab and model.merges hold tens of thousands of entries).
+inline const json& field(const json& j, const char* key, const std::string& origin, const char* where) {
+  AFINAR_CHECK_FORMAT(j.is_object(), origin, ": ", where, " must be a JSON object");
+  auto it = j.find(key);
+  AFINAR_CHECK_FORMAT(it != j.end() && !it->is_null(), origin, ": ", where, " lacks the field \"", key, "\"");
+  return *it;
+}
+
 template <typename T>
 T get_or(const json& j, const char* key, T fallback, const std::string& origin, const char* where) {
   if (!j.is_object()) return fallback;

@@ -4,6 +4,8 @@
 
 #include <arrow/api.h>
 
+#include <sys/stat.h>
+
 #include <stdexcept>
 
 #include "afinar/core/check.h"
@@ -149,6 +151,39 @@ TEST(Map, RemoveColumnsAndRowCountRules) {
   expect_error<InvalidArgument>([&] { f.data.map(one_row, nocache); }, {"returned 1 rows for 3 input rows"});
   expect_error<InvalidArgument>([&] { f.opts.remove_columns = {"nope"}, f.data.map(word_lengths, f.opts); },
                                 {"'nope' not found"});
+}
+
+}  // namespace
+}  // namespace afinar
+
+namespace afinar {
+namespace {
+
+TEST(Map, SaveToDiskLinksTheWholeCacheFile) {
+  // A cached map output saved whole shares the cache file's inode (no second write or fsync);
+  // anything derived from it (here: select) is written out, and both load back equal.
+  Fixture f;
+  const Dataset mapped = f.data.map(word_lengths, f.opts);
+  mapped.save_to_disk(f.tmp.path / "saved");
+  struct stat cache_st {}, saved_st {};
+  ASSERT_EQ(::stat(mapped.origin().c_str(), &cache_st), 0);
+  ASSERT_EQ(::stat((f.tmp.path / "saved/data-00000-of-00001.arrow").c_str(), &saved_st), 0);
+  EXPECT_EQ(saved_st.st_ino, cache_st.st_ino);
+  EXPECT_EQ(saved_st.st_nlink, 2u);
+  const Dataset back = Dataset::load_from_disk(f.tmp.path / "saved");
+  EXPECT_TRUE(back.table()->Equals(*mapped.table()));
+  EXPECT_EQ(back.features(), mapped.features());
+
+  const Dataset some = mapped.select({2, 0});
+  some.save_to_disk(f.tmp.path / "some");
+  struct stat some_st {};
+  ASSERT_EQ(::stat((f.tmp.path / "some/data-00000-of-00001.arrow").c_str(), &some_st), 0);
+  EXPECT_NE(some_st.st_ino, cache_st.st_ino);
+  EXPECT_EQ(Dataset::load_from_disk(f.tmp.path / "some").column_int_lists("input_ids"),
+            (std::vector<std::vector<int32_t>>{{1, 2}, {1, 2, 3}}));
+  // Cleaning the cache leaves the saved copy whole.
+  fs::remove(mapped.origin());
+  EXPECT_EQ(Dataset::load_from_disk(f.tmp.path / "saved").num_rows(), 3);
 }
 
 }  // namespace

@@ -7,6 +7,9 @@
 #include <arrow/api.h>
 #include <arrow/util/byte_size.h>
 
+#include <fstream>
+#include <optional>
+
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/data/load_dataset.h"
@@ -127,6 +130,50 @@ TEST(PushToHub, ShardsMediaAndFailedCommit) {
   // A wrong token is an auth error.
   test::ScopedEnv bad("HF_TOKEN", "hf_wrong");
   test::expect_error<InvalidArgument>([&] { media.push_to_hub("me/other", o); }, {"HTTP 401", "HF_TOKEN"});
+}
+
+/// An Image column whose values only name files (bytes null), as Image().cast_storage of paths.
+Dataset image_paths(const std::vector<std::optional<std::string>>& paths) {
+  arrow::BinaryBuilder b;
+  arrow::StringBuilder p;
+  for (const auto& path : paths) {
+    EXPECT_TRUE(b.AppendNull().ok());
+    EXPECT_TRUE((path ? p.Append(*path) : p.AppendNull()).ok());
+  }
+  auto st = arrow::StructArray::Make({b.Finish().ValueOrDie(), p.Finish().ValueOrDie()},
+                                     std::vector<std::string>{"bytes", "path"})
+                .ValueOrDie();
+  const Features f{{"image", Feature::image()}};
+  return Dataset(arrow::Table::Make(f.arrow_schema(), {st}));
+}
+
+TEST(PushToHub, EmbedsExternalMediaFiles) {
+  // HF's embed_external_files: the Hub copy holds the files' bytes and only their base names.
+  Hub h;
+  const auto media = DatasetDict::load_from_disk(test::fixtures_dir() / "hf_media_dict");
+  const auto png = media["train"].table()->GetColumnByName("image")->GetScalar(0).ValueOrDie();
+  const auto& st = static_cast<const arrow::StructScalar&>(*png);
+  fs::create_directories(h.tmp.path / "img");
+  const std::string file = (h.tmp.path / "img/a.png").string();
+  {
+    std::ofstream out(file, std::ios::binary);
+    out << static_cast<const arrow::BinaryScalar&>(*st.value[0]).value->ToString();
+  }
+  image_paths({file, std::nullopt}).push_to_hub("me/paths", PushToHubOptions{});
+  const auto back = h.load("me/paths", 1)["train"];
+  EXPECT_EQ(back.image("image", 0).pixels, media["train"].image("image", 0).pixels);
+  const auto col = back.table()->GetColumnByName("image");
+  EXPECT_EQ(col->null_count(), 1);  // neither bytes nor path: None, as HF
+  const auto row0 = col->GetScalar(0).ValueOrDie();
+  EXPECT_EQ(static_cast<const arrow::StringScalar&>(*static_cast<const arrow::StructScalar&>(*row0).value[1]).value->ToString(),
+            "a.png");
+
+  // A path that cannot be read: an error naming the column, the row and the file; no commit.
+  const size_t commits = h.hub.commit_bodies().size();
+  test::expect_error<FormatError>(
+      [&] { image_paths({file, (h.tmp.path / "img/missing.png").string()}).push_to_hub("me/paths", PushToHubOptions{}); },
+      {"column 'image' row 1", "missing.png"});
+  EXPECT_EQ(h.hub.commit_bodies().size(), commits);
 }
 
 }  // namespace

@@ -6,9 +6,18 @@
 //                                                      Range: bytes=N- answered with 206
 //   POST /api/repos/create {"name","organization","type","private"} → {"url"}, 409 if it exists
 //   POST /api/{models|datasets}/<id>/branch/<b>       → 200 (branches are not modelled: one tree)
-//   POST /api/{models|datasets}/<id>/commit/<rev>     NDJSON header/file(base64)/deletedFile lines
-//        → {"commitUrl","commitOid"}; validated and staged whole, then applied, so a rejected or
-//        failed commit changes nothing; each commit gives the repo a new sha.
+//   POST /api/{models|datasets}/<id>/preupload/<rev> {"files": [{path, sample, size}]} → uploadMode
+//        "lfs" for files above the LFS threshold (10 MiB) or whose sample holds a NUL byte, else
+//        "regular" (the Hub's rule of thumb; its .gitattributes patterns are not modelled)
+//   POST /{datasets/}<id>.git/info/lfs/objects/batch  → per object: no actions when stored, else
+//        upload (basic PUT, or multipart: chunk_size + numbered part URLs above the multipart
+//        threshold) and verify actions pointing at /lfs-storage/<oid> and /lfs-verify/<oid>
+//   PUT  /lfs-storage/<oid>[/part/<n>]                → stored (checked against the sha256 oid);
+//        POST /lfs-storage/<oid> {"oid","parts"} completes a multipart upload. Presigned in the
+//        real Hub, so these need no token.
+//   POST /api/{models|datasets}/<id>/commit/<rev>     NDJSON header/file(base64)/lfsFile/deletedFile
+//        lines → {"commitUrl","commitOid"}; validated and staged whole, then applied, so a rejected
+//        or failed commit changes nothing; each commit gives the repo a new sha.
 // It counts requests, can cut or corrupt the first download of a file (to test resume and
 // verification), fail the next commit, and require a token. Started by the constructor, stopped
 // by the destructor.
@@ -103,6 +112,24 @@ class HubEmulator {
     std::lock_guard<std::mutex> lock(mu_);
     return commits_;
   }
+  /// Files above `bytes` go through LFS (preupload's answer); multipart above `multipart_bytes`
+  /// in parts of `chunk` bytes.
+  void set_lfs(size_t bytes, size_t multipart_bytes, size_t chunk) {
+    std::lock_guard<std::mutex> lock(mu_);
+    lfs_threshold_ = bytes, multipart_threshold_ = multipart_bytes, chunk_ = chunk;
+  }
+  /// The next LFS batch answers every object with an error.
+  void refuse_next_lfs_batch() {
+    std::lock_guard<std::mutex> lock(mu_);
+    refuse_batch_ = true;
+  }
+  /// LFS objects stored (sha256 → size).
+  std::map<std::string, size_t> lfs_objects() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::map<std::string, size_t> out;
+    for (const auto& [oid, bytes] : lfs_) out[oid] = bytes.size();
+    return out;
+  }
   /// The JSON bodies of the repo creations received.
   std::vector<nlohmann::json> created() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -177,7 +204,10 @@ class HubEmulator {
                      (range_from >= 0 ? " range=" + std::to_string(range_from) : "") + (auth.empty() ? "" : " auth=" + auth));
       token = token_;
     }
-    if (!token.empty() && auth != "Bearer " + token) return respond(c, 401, "Unauthorized", R"({"error":"Invalid credentials"})");
+    const bool storage = path.rfind("/lfs-storage/", 0) == 0;  // presigned in the real Hub
+    if (!storage && !token.empty() && auth != "Bearer " + token)
+      return respond(c, 401, "Unauthorized", R"({"error":"Invalid credentials"})");
+    if (method == "PUT" && storage) return put_storage(c, path.substr(13), req_body);
     if (method == "POST") return post(c, path, req_body);
     if (method != "GET") return respond(c, 405, "Method Not Allowed", "");
     if (path.rfind("/api/", 0) == 0) return api(c, path);
@@ -257,8 +287,95 @@ class HubEmulator {
     return out;
   }
 
+  /// PUT /lfs-storage/<oid> (whole object) or /lfs-storage/<oid>/part/<n>.
+  void put_storage(int c, const std::string& rest, const std::string& body) {
+    const auto part = rest.find("/part/");
+    std::lock_guard<std::mutex> lock(mu_);
+    if (part != std::string::npos) {
+      const int n = std::atoi(rest.c_str() + part + 6);
+      parts_[rest.substr(0, part)][n] = body;
+      return respond(c, 200, "OK", "", {{"ETag", "\"etag-" + std::to_string(n) + "\""}});
+    }
+    if (hub::sha256_hex(body) != rest) return respond(c, 400, "Bad Request", R"({"error":"sha256 mismatch"})");
+    lfs_[rest] = body;
+    respond(c, 200, "OK", "");
+  }
+
+  void lfs_batch(int c, const std::string& body) {
+    auto j = nlohmann::json::parse(body, nullptr, false);
+    if (!j.is_object() || j.value("operation", "") != "upload" || !j.contains("objects") || !j["objects"].is_array() ||
+        j.value("hash_algo", "") != "sha256")
+      return respond(c, 422, "Unprocessable", R"({"message":"bad LFS batch request"})");
+    std::lock_guard<std::mutex> lock(mu_);
+    nlohmann::json objects = nlohmann::json::array();
+    for (const auto& o : j["objects"]) {
+      const std::string oid = o.value("oid", "");
+      const size_t size = o.value("size", size_t{0});
+      nlohmann::json out = {{"oid", oid}, {"size", size}};
+      if (refuse_batch_) {
+        out["error"] = {{"code", 422}, {"message", "object refused (emulated)"}};
+      } else if (!lfs_.count(oid)) {
+        nlohmann::json upload = {{"href", endpoint() + "/lfs-storage/" + oid}};
+        if (size > multipart_threshold_) {
+          nlohmann::json header = {{"chunk_size", std::to_string(chunk_)}};
+          for (size_t k = 1; (k - 1) * chunk_ < size; ++k)
+            header[std::to_string(k)] = endpoint() + "/lfs-storage/" + oid + "/part/" + std::to_string(k);
+          upload["header"] = header;
+        }
+        out["actions"] = {{"upload", upload}, {"verify", {{"href", endpoint() + "/lfs-verify/" + oid}}}};
+      }
+      objects.push_back(out);
+    }
+    refuse_batch_ = false;
+    respond(c, 200, "OK", nlohmann::json({{"transfer", "basic"}, {"objects", objects}}).dump(),
+            {{"Content-Type", "application/vnd.git-lfs+json"}});
+  }
+
   void post(int c, const std::string& path, const std::string& body) {
     namespace fs = std::filesystem;
+    if (path.rfind("/lfs-storage/", 0) == 0) {  // completes a multipart upload
+      const std::string oid = path.substr(13);
+      auto j = nlohmann::json::parse(body, nullptr, false);
+      std::lock_guard<std::mutex> lock(mu_);
+      std::string whole;
+      int expected = 1;
+      if (!j.is_object() || j.value("oid", "") != oid || !j.contains("parts"))
+        return respond(c, 400, "Bad Request", R"({"error":"bad completion"})");
+      for (const auto& p : j["parts"]) {
+        const int n = p.value("partNumber", 0);
+        if (n != expected++ || p.value("etag", "") != "\"etag-" + std::to_string(n) + "\"" || !parts_[oid].count(n))
+          return respond(c, 400, "Bad Request", R"({"error":"parts out of order or unknown etag"})");
+        whole += parts_[oid][n];
+      }
+      parts_.erase(oid);
+      if (hub::sha256_hex(whole) != oid) return respond(c, 400, "Bad Request", R"({"error":"sha256 mismatch"})");
+      lfs_[oid] = whole;
+      return respond(c, 200, "OK", "{}");
+    }
+    if (path.rfind("/lfs-verify/", 0) == 0) {
+      auto j = nlohmann::json::parse(body, nullptr, false);
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = lfs_.find(path.substr(12));
+      const bool ok = j.is_object() && it != lfs_.end() && j.value("oid", "") == it->first &&
+                      j.value("size", size_t{0}) == it->second.size();
+      return ok ? respond(c, 200, "OK", "{}") : respond(c, 404, "Not Found", R"({"error":"object not stored"})");
+    }
+    if (path.size() > 30 && path.compare(path.size() - 27, 27, ".git/info/lfs/objects/batch") == 0)
+      return lfs_batch(c, body);
+    if (path.find("/preupload/") != std::string::npos) {
+      auto j = nlohmann::json::parse(body, nullptr, false);
+      if (!j.is_object() || !j.contains("files") || !j["files"].is_array())
+        return respond(c, 400, "Bad Request", R"({"error":"bad preupload body"})");
+      nlohmann::json files = nlohmann::json::array();
+      std::lock_guard<std::mutex> lock(mu_);
+      for (const auto& f : j["files"]) {
+        bool ok = true;
+        const std::string sample = base64_decode(f.value("sample", ""), ok);
+        const bool lfs = f.value("size", size_t{0}) > lfs_threshold_ || sample.find('\0') != std::string::npos;
+        files.push_back({{"path", f.value("path", "")}, {"uploadMode", lfs ? "lfs" : "regular"}, {"shouldIgnore", false}});
+      }
+      return respond(c, 200, "OK", nlohmann::json({{"files", files}}).dump(), {{"Content-Type", "application/json"}});
+    }
     if (path == "/api/repos/create") {
       auto j = nlohmann::json::parse(body, nullptr, false);
       if (!j.is_object() || !j.contains("name")) return respond(c, 400, "Bad Request", R"({"error":"bad body"})");
@@ -314,6 +431,12 @@ class HubEmulator {
         std::string bytes = base64_decode(v.value("content", ""), ok);
         if (!ok) return respond(c, 400, "Bad Request", R"({"error":"invalid base64 content"})");
         adds[p] = std::move(bytes);
+      } else if (key == "lfsFile") {
+        std::lock_guard<std::mutex> lock(mu_);
+        auto it = lfs_.find(v.value("oid", ""));
+        if (v.value("algo", "") != "sha256" || it == lfs_.end() || it->second.size() != v.value("size", size_t{0}))
+          return respond(c, 400, "Bad Request", R"({"error":"lfsFile names an object not uploaded"})");
+        adds[p] = it->second;
       } else if (key == "deletedFile") {
         dels.push_back(p);
       } else {
@@ -356,6 +479,10 @@ class HubEmulator {
   std::string token_;
   std::vector<std::string> commits_;
   std::vector<nlohmann::json> created_;
+  size_t lfs_threshold_ = size_t(10) << 20, multipart_threshold_ = size_t(20) << 20, chunk_ = size_t(8) << 20;
+  bool refuse_batch_ = false;
+  std::map<std::string, std::string> lfs_;                   // sha256 → bytes
+  std::map<std::string, std::map<int, std::string>> parts_;  // multipart uploads in progress
 };
 
 }  // namespace afinar::test

@@ -139,6 +139,10 @@ class Dataset {
   std::shared_ptr<arrow::Table> table_;
   std::string origin_;
   std::string fingerprint_;
+  /// Set by map() when table_ is exactly one whole cache file, written once and fsynced;
+  /// save_to_disk hard-links it instead of writing and syncing the rows again. Every other
+  /// constructor leaves it empty, so a derived dataset never claims the file.
+  std::filesystem::path backing_file_;
 };
 
 class DatasetDict {

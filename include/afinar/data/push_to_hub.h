@@ -25,6 +25,9 @@ struct PushToHubOptions {
   int64_t max_shard_size = 500'000'000;
   std::string commit_message;   ///< "" → "Upload dataset"
   std::string split = "train";  ///< Dataset::push_to_hub only: the split it becomes
+  /// HF's embed_external_files: Image/Audio values that only name a local file (bytes null) get
+  /// the file's bytes, and every path is cut to its base name, so the Hub copy stands alone.
+  bool embed_external_files = true;
 };
 
 /// What the dataset card says about one split.

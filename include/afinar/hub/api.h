@@ -3,10 +3,12 @@
 /// header with the summary, then one line per added file, base64-encoded, and per deleted
 /// file), upload a folder; and snapshot_download with allow patterns.
 ///
-/// Every request sends `Authorization: Bearer <token>`, the token given or $HF_TOKEN.
-/// Files go inline in the commit (base64), which the Hub accepts for small files; the LFS
-/// upload that huggingface_hub uses for large/binary files (preupload + LFS batch API) is not
-/// implemented: create_commit refuses a commit above 50 MB with an InvalidArgument.
+/// Every Hub request sends `Authorization: Bearer <token>`, the token given or $HF_TOKEN.
+/// As huggingface_hub, create_commit first asks the Hub (POST .../preupload/<rev>) how each file
+/// goes: "regular" files inline in the commit (base64); "lfs" files (large or binary) through the
+/// Git LFS batch API to the storage it names — one PUT, or multipart when the answer gives a
+/// chunk_size — then verified, and the commit names them by sha256 (lfsFile lines). Objects the
+/// Hub already holds are not sent again. Storage URLs are presigned and get no token.
 ///
 ///   afinar::hub::create_repo("me/ds", afinar::hub::RepoType::Dataset);
 ///   afinar::hub::create_commit("me/ds", afinar::hub::RepoType::Dataset,

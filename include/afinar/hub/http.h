@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace afinar::hub {
 
@@ -22,6 +23,12 @@ HttpResponse http_get(const std::string& url);
 /// FormatError naming the url on transport failure.
 HttpResponse http_request(const std::string& method, const std::string& url, const std::string& body,
                           const std::string& content_type, const std::string& token = "");
+
+/// The same with `extra_headers` ("Name: value" lines), and without any Authorization header
+/// when `authorize` is false (LFS storage URLs are presigned: a Hub token must not go there).
+HttpResponse http_request(const std::string& method, const std::string& url, const std::string& body,
+                          const std::string& content_type, const std::string& token,
+                          const std::vector<std::string>& extra_headers, bool authorize = true);
 
 /// GET `url` into `dest` (written to dest.incomplete, then renamed). Returns the HTTP status;
 /// on a non-2xx status nothing is left behind.

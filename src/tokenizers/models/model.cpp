@@ -23,9 +23,10 @@ std::string infer_type(const nlohmann::json& j) {
 
 Vocab read_vocab_object(const nlohmann::json& j, const std::string& origin) {
   using namespace json_util;
-  auto vj = get<json>(j, "vocab", origin, "model");
+  const json& vj = field(j, "vocab", origin, "model");
   AFINAR_CHECK_FORMAT(vj.is_object(), origin, ": model.vocab must map tokens to ids");
   Vocab v;
+  v.reserve(vj.size());
   for (auto it = vj.begin(); it != vj.end(); ++it) {
     AFINAR_CHECK_FORMAT(it.value().is_number_integer(), origin, ": model.vocab[\"", it.key(), "\"] is not an integer id");
     v.add(it.key(), it.value().get<int32_t>());
@@ -53,7 +54,7 @@ std::shared_ptr<const Model> make_bpe(const nlohmann::json& j, const std::string
     if (p != 0.0) AFINAR_NOT_IMPLEMENTED("BPE dropout ", p, " in ", origin, " (only null or 0 is supported)");
   }
   Vocab v = read_vocab_object(j, origin);
-  auto mj = get<json>(j, "merges", origin, where);
+  const json& mj = field(j, "merges", origin, where);
   AFINAR_CHECK_FORMAT(mj.is_array(), origin, ": model.merges must be an array");
   std::vector<std::pair<std::string, std::string>> merges;
   merges.reserve(mj.size());
@@ -129,7 +130,7 @@ double serde_json_f64(double x) {
 
 std::shared_ptr<const Model> make_unigram(const nlohmann::json& j, const std::string& origin) {
   using namespace json_util;
-  auto vj = get<json>(j, "vocab", origin, "model");
+  const json& vj = field(j, "vocab", origin, "model");
   AFINAR_CHECK_FORMAT(vj.is_array(), origin, ": Unigram model.vocab must be an array of [piece, score]");
   std::vector<std::pair<std::string, double>> pieces;
   pieces.reserve(vj.size());
@@ -161,9 +162,10 @@ std::shared_ptr<const Model> make_model(const nlohmann::json& j, const std::stri
     o.unk_token = get_or<std::string>(j, "unk_token", o.unk_token, origin, where);
     o.continuing_subword_prefix = get_or<std::string>(j, "continuing_subword_prefix", o.continuing_subword_prefix, origin, where);
     o.max_input_chars_per_word = get_or<size_t>(j, "max_input_chars_per_word", o.max_input_chars_per_word, origin, where);
-    auto vj = get<json>(j, "vocab", origin, where);
+    const json& vj = field(j, "vocab", origin, where);
     AFINAR_CHECK_FORMAT(vj.is_object(), origin, ": model.vocab must map tokens to ids");
     Vocab v;
+    v.reserve(vj.size());
     for (auto it = vj.begin(); it != vj.end(); ++it) {
       AFINAR_CHECK_FORMAT(it.value().is_number_integer(), origin, ": model.vocab[\"", it.key(), "\"] is not an integer id");
       v.add(it.key(), it.value().get<int32_t>());

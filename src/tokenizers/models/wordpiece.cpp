@@ -1,5 +1,7 @@
 #include "afinar/tokenizers/models/wordpiece.h"
 
+#include "word_cache.h"
+
 #include <fstream>
 
 #include "afinar/core/check.h"
@@ -32,10 +34,18 @@ void Vocab::add(std::string token, int32_t id) {
   }
 }
 
-void Vocab::grow() {
+void Vocab::reserve(size_t n) {
+  keys_.reserve(n);
+  by_id_.reserve(n);
+  has_.reserve(n);
+  if ((n + 1) * 2 > slots_.size()) grow((n + 1) * 2);
+}
+
+void Vocab::grow(size_t min_slots) {
   std::vector<Slot> old;
   old.swap(slots_);
   size_t cap = old.empty() ? 64 : old.size() * 2;
+  while (cap < min_slots) cap *= 2;
   slots_.assign(cap, Slot{});
   mask_ = cap - 1;
   for (const Slot& o : old) {
@@ -46,7 +56,8 @@ void Vocab::grow() {
   }
 }
 
-WordPiece::WordPiece(Vocab vocab, WordPieceOptions o) : vocab_(std::move(vocab)), o_(std::move(o)) {
+WordPiece::WordPiece(Vocab vocab, WordPieceOptions o)
+    : vocab_(std::move(vocab)), o_(std::move(o)), cache_key_(WordCache::new_key()) {
   auto unk = vocab_.find(o_.unk_token);
   AFINAR_CHECK_FORMAT(unk.has_value(), "WordPiece: unk_token \"", o_.unk_token, "\" is not in the vocabulary");
   unk_id_ = *unk;
@@ -58,6 +69,19 @@ void WordPiece::tokenize(std::string_view word, std::vector<Token>& out) const {
   for (char ch : word) nchars += (static_cast<unsigned char>(ch) & 0xC0) != 0x80;
   if (nchars > o_.max_input_chars_per_word) {
     out.push_back(whole);
+    return;
+  }
+  // A word in the vocabulary is one lookup. A word that splits costs up to one lookup per
+  // (start, end) candidate, so its pieces are kept in this thread's word cache (words repeat).
+  if (word.size() <= vocab_.max_token_bytes()) {
+    if (auto id = vocab_.find(word)) {
+      out.push_back(Token{*id, 0, static_cast<uint32_t>(word.size())});
+      return;
+    }
+  }
+  WordCache& cache = WordCache::for_model(cache_key_);
+  if (auto [b, e] = cache.find(word); b) {
+    out.insert(out.end(), b, e);
     return;
   }
   const size_t first = out.size();
@@ -91,11 +115,13 @@ void WordPiece::tokenize(std::string_view word, std::vector<Token>& out) const {
     if (!found) {  // no cover: the whole word is unknown
       out.resize(first);
       out.push_back(whole);
+      cache.put(word, &out.back(), &out.back() + 1);
       return;
     }
     out.push_back(Token{*found, static_cast<uint32_t>(start), static_cast<uint32_t>(end)});
     start = end;
   }
+  cache.put(word, out.data() + first, out.data() + out.size());
 }
 
 Vocab read_vocab_txt(const std::string& path) {

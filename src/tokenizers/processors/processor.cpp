@@ -19,6 +19,19 @@ void append_encoding(Encoding& dst, const Encoding& src) {
   cat(dst.attention_mask, src.attention_mask);
 }
 
+void append_encoding(Encoding& dst, Encoding&& src) {
+  auto cat = [](auto& a, const auto& b) { a.insert(a.end(), b.begin(), b.end()); };
+  cat(dst.ids, src.ids);
+  cat(dst.type_ids, src.type_ids);
+  dst.tokens.insert(dst.tokens.end(), std::make_move_iterator(src.tokens.begin()),
+                    std::make_move_iterator(src.tokens.end()));
+  cat(dst.offsets, src.offsets);
+  cat(dst.word_ids, src.word_ids);
+  cat(dst.sequence_ids, src.sequence_ids);
+  cat(dst.special_tokens_mask, src.special_tokens_mask);
+  cat(dst.attention_mask, src.attention_mask);
+}
+
 void append_special(Encoding& dst, int32_t id, const std::string& token, int32_t type_id) {
   dst.ids.push_back(id);
   dst.type_ids.push_back(type_id);

@@ -1,5 +1,7 @@
 #include "afinar/tokenizers/processors/template_processing.h"
 
+#include <algorithm>
+
 #include "afinar/core/check.h"
 
 namespace afinar::tokenizers {
@@ -31,14 +33,22 @@ bool TemplateProcessing::uses_type_ids() const {
 Encoding TemplateProcessing::process(Encoding a, std::optional<Encoding> b, bool add_special_tokens) const {
   const auto& tmpl = b ? pair_ : single_;
   Encoding out;
-  out.ids.reserve(a.size() + (b ? b->size() : 0) + added_tokens(b.has_value()));
-  for (const auto& p : tmpl) {
+  const size_t total = a.size() + (b ? b->size() : 0) + (add_special_tokens ? added_tokens(b.has_value()) : 0);
+  out.ids.reserve(total), out.type_ids.reserve(total), out.tokens.reserve(total), out.offsets.reserve(total);
+  out.word_ids.reserve(total), out.sequence_ids.reserve(total), out.special_tokens_mask.reserve(total);
+  out.attention_mask.reserve(total);
+  for (size_t i = 0; i < tmpl.size(); ++i) {
+    const auto& p = tmpl[i];
     if (p.is_sequence) {
       // The template's type id applies even without special tokens, as in HF.
-      const Encoding& src = p.sequence == 0 ? a : *b;
+      Encoding& src = p.sequence == 0 ? a : *b;
       size_t from = out.size();
-      append_encoding(out, src);
-      for (size_t i = from; i < out.size(); ++i) out.type_ids[i] = p.type_id;
+      // The sequence's last use in the template can give its token strings away.
+      bool last = std::none_of(tmpl.begin() + std::ptrdiff_t(i) + 1, tmpl.end(),
+                               [&](const TemplatePiece& q) { return q.is_sequence && q.sequence == p.sequence; });
+      if (last) append_encoding(out, std::move(src));
+      else append_encoding(out, src);
+      for (size_t t = from; t < out.size(); ++t) out.type_ids[t] = p.type_id;
     } else if (add_special_tokens) {
       const auto& sp = specials_.at(p.special_id);
       for (size_t k = 0; k < sp.ids.size(); ++k) append_special(out, sp.ids[k], sp.tokens[k], p.type_id);

@@ -25,6 +25,8 @@ class Vocab {
  public:
   /// Later ids of a token already present replace the earlier one, as a JSON map would.
   void add(std::string token, int32_t id);
+  /// Room for `n` tokens without rehashing (a tokenizer.json's vocab size is known up front).
+  void reserve(size_t n);
   std::optional<int32_t> find(std::string_view token) const {
     if (slots_.empty()) return std::nullopt;
     uint64_t h = hash(token);
@@ -67,7 +69,7 @@ class Vocab {
     int32_t id = 0;
     int32_t key = -1;  ///< index into keys_, -1 when empty
   };
-  void grow();
+  void grow(size_t min_slots = 0);
 
   std::vector<Slot> slots_;
   size_t mask_ = 0;

@@ -26,6 +26,7 @@ class WordPiece : public Model {
   Vocab vocab_;
   WordPieceOptions o_;
   int32_t unk_id_;
+  uint64_t cache_key_;  ///< this model's per-thread WordCache (words that split into pieces)
 };
 
 /// Reads vocab.txt (one token per line, id = line number), as transformers' load_vocab.

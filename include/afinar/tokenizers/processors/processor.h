@@ -26,6 +26,8 @@ class PostProcessor {
 
 /// Concatenates encodings (HF's Encoding::merge without offset growth).
 void append_encoding(Encoding& dst, const Encoding& src);
+/// The same, moving the token strings out of `src`.
+void append_encoding(Encoding& dst, Encoding&& src);
 /// One special token (offsets (0, 0), no word, special_tokens_mask 1).
 void append_special(Encoding& dst, int32_t id, const std::string& token, int32_t type_id);
 /// What a tokenizer without post-processor does: concatenate, no special tokens.

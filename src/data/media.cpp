@@ -59,10 +59,15 @@ DecodedImage decode_png(std::string_view bytes, const std::string& origin) {
   const char* mode = nullptr;
   switch (color) {
     case PNG_COLOR_TYPE_GRAY:
-      if (depth == 1)
-        throw InvalidArgument(detail::concat(origin, ": not implemented: 1-bit grayscale PNG (PIL mode '1')"));
-      if (depth == 16)
-        throw InvalidArgument(detail::concat(origin, ": not implemented: 16-bit grayscale PNG (PIL mode 'I;16')"));
+      if (depth == 1) {  // PIL mode "1": np.asarray gives bools, kept here as 0/1
+        png_set_packing(png);
+        mode = "1", img.channels = 1;
+        break;
+      }
+      if (depth == 16) {  // PIL mode "I;16": the samples as they are, in `wide`
+        mode = "I;16", img.channels = 1;
+        break;
+      }
       if (depth < 8) png_set_expand_gray_1_2_4_to_8(png);
       mode = "L", img.channels = 1;
       break;
@@ -75,23 +80,46 @@ DecodedImage decode_png(std::string_view bytes, const std::string& origin) {
     case PNG_COLOR_TYPE_RGB_ALPHA:
       mode = "RGBA", img.channels = 4;
       break;
-    case PNG_COLOR_TYPE_PALETTE:
+    case PNG_COLOR_TYPE_PALETTE: {
       if (depth < 8) png_set_packing(png);
       mode = "P", img.channels = 1;
+      png_colorp plte = nullptr;
+      int n = 0;
+      png_bytep alpha = nullptr;
+      int n_alpha = 0;
+      png_get_PLTE(png, info, &plte, &n);
+      if (png_get_valid(png, info, PNG_INFO_tRNS)) png_get_tRNS(png, info, &alpha, &n_alpha, nullptr);
+      img.palette.assign(256 * 4, 0);
+      for (int i = 0; i < 256; ++i) img.palette[size_t(i) * 4 + 3] = 255;
+      for (int i = 0; i < n && i < 256; ++i) {
+        img.palette[size_t(i) * 4] = plte[i].red, img.palette[size_t(i) * 4 + 1] = plte[i].green;
+        img.palette[size_t(i) * 4 + 2] = plte[i].blue;
+        if (i < n_alpha) img.palette[size_t(i) * 4 + 3] = alpha[i];
+      }
       break;
+    }
     default:
       throw FormatError(detail::concat(origin, ": PNG color type ", color, " unknown"));
   }
   img.mode.assign(mode, std::strlen(mode));
-  if (depth == 16) png_set_strip_16(png);  // PIL's RGB;16B unpackers keep the high byte
+  const bool wide = img.mode == "I;16";
+  if (depth == 16 && !wide) png_set_strip_16(png);  // PIL's RGB;16B unpackers keep the high byte
+  if (wide) png_set_swap(png);                         // PNG is big-endian; `wide` is native
   const int passes = png_set_interlace_handling(png);
   (void)passes;
   png_read_update_info(png, info);
   const size_t rowbytes = png_get_rowbytes(png, info);
-  AFINAR_CHECK_FORMAT(rowbytes == size_t(img.width * img.channels), origin, ": unexpected PNG row size ", rowbytes);
-  img.pixels.resize(size_t(img.height) * rowbytes);
+  AFINAR_CHECK_FORMAT(rowbytes == size_t(img.width * img.channels) * (wide ? 2 : 1), origin,
+                      ": unexpected PNG row size ", rowbytes);
   std::vector<png_bytep> rows(size_t(img.height));
-  for (int64_t y = 0; y < img.height; ++y) rows[size_t(y)] = img.pixels.data() + size_t(y) * rowbytes;
+  if (wide) {
+    img.wide.resize(size_t(img.height * img.width));
+    for (int64_t y = 0; y < img.height; ++y)
+      rows[size_t(y)] = reinterpret_cast<png_bytep>(img.wide.data() + size_t(y * img.width));
+  } else {
+    img.pixels.resize(size_t(img.height) * rowbytes);
+    for (int64_t y = 0; y < img.height; ++y) rows[size_t(y)] = img.pixels.data() + size_t(y) * rowbytes;
+  }
   png_read_image(png, rows.data());
   png_read_end(png, nullptr);
   return img;
@@ -132,9 +160,11 @@ DecodedImage decode_jpeg(std::string_view bytes, const std::string& origin) {
   } else if (cinfo.jpeg_color_space == JCS_YCbCr || cinfo.jpeg_color_space == JCS_RGB) {
     cinfo.out_color_space = JCS_RGB;
     img.mode = "RGB", img.channels = 3;
+  } else if (cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK) {
+    cinfo.out_color_space = JCS_CMYK;  // libjpeg turns YCCK into CMYK
+    img.mode = "CMYK", img.channels = 4;
   } else {
-    throw InvalidArgument(
-        detail::concat(origin, ": not implemented: JPEG color space ", int(cinfo.jpeg_color_space), " (CMYK/YCCK)"));
+    throw FormatError(detail::concat(origin, ": JPEG color space ", int(cinfo.jpeg_color_space), " unknown"));
   }
   jpeg_start_decompress(&cinfo);
   img.width = cinfo.output_width;
@@ -145,6 +175,9 @@ DecodedImage decode_jpeg(std::string_view bytes, const std::string& origin) {
     JSAMPROW row = img.pixels.data() + size_t(cinfo.output_scanline) * stride;
     jpeg_read_scanlines(&cinfo, &row, 1);
   }
+  // Adobe's CMYK JPEGs (PIL writes them so too) store inverted samples; PIL reads "CMYK;I".
+  if (img.mode == "CMYK" && cinfo.saw_Adobe_marker)
+    for (auto& v : img.pixels) v = uint8_t(255 - v);
   jpeg_finish_decompress(&cinfo);
   return img;
 }
@@ -155,12 +188,50 @@ uint8_t luma(uint8_t r, uint8_t g, uint8_t b) {  // PIL's L24 macro: ITU-R 601-2
   return uint8_t((r * 19595 + g * 38470 + b * 7471 + 0x8000) >> 16);
 }
 
-DecodedImage convert(const DecodedImage& in, const std::string& mode, const std::string& origin) {
-  if (mode.empty() || mode == in.mode) return in;
+/// Pillow's MULDIV255: a·b/255 rounded, in integers.
+uint8_t muldiv255(int a, int b) {
+  const int t = a * b + 128;
+  return uint8_t(((t >> 8) + t) >> 8);
+}
+
+/// P, 1, I;16 and CMYK as 8-bit L or RGBA (what PIL converts them through), else `in` itself.
+DecodedImage to_8bit(const DecodedImage& in) {
+  if (in.mode != "P" && in.mode != "1" && in.mode != "I;16" && in.mode != "CMYK") return in;
+  DecodedImage out;
+  out.height = in.height, out.width = in.width;
+  const int64_t n = in.height * in.width;
+  if (in.mode == "1" || in.mode == "I;16") {
+    out.mode = "L", out.channels = 1;
+    out.pixels.resize(size_t(n));
+    for (int64_t p = 0; p < n; ++p)  // 1 → 0/255; I;16 → clipped (Pillow's I16_L)
+      out.pixels[size_t(p)] = in.mode == "1" ? uint8_t(in.pixels[size_t(p)] ? 255 : 0)
+                                              : uint8_t(std::min<uint16_t>(in.wide[size_t(p)], 255));
+    return out;
+  }
+  out.mode = "RGBA", out.channels = 4;
+  out.pixels.resize(size_t(n) * 4);
+  for (int64_t p = 0; p < n; ++p) {
+    uint8_t* d = out.pixels.data() + p * 4;
+    if (in.mode == "P") {
+      const uint8_t* c = in.palette.data() + size_t(in.pixels[size_t(p)]) * 4;
+      d[0] = c[0], d[1] = c[1], d[2] = c[2], d[3] = c[3];
+    } else {  // Pillow's cmyk2rgb
+      const uint8_t* s = in.pixels.data() + p * 4;
+      const int nk = 255 - s[3];
+      for (int k = 0; k < 3; ++k) d[k] = uint8_t(std::clamp(nk - int(muldiv255(s[k], nk)), 0, 255));
+      d[3] = 255;
+    }
+  }
+  return out;
+}
+
+DecodedImage convert(const DecodedImage& raw, const std::string& mode, const std::string& origin) {
+  if (mode.empty() || mode == raw.mode) return raw;
   static const std::vector<std::string> modes = {"L", "LA", "RGB", "RGBA"};
-  AFINAR_CHECK(std::find(modes.begin(), modes.end(), mode) != modes.end() && in.mode != "P", origin,
-               ": not implemented: converting mode ", in.mode, " to ", mode,
-               " (afinar converts between L, LA, RGB, RGBA)");
+  AFINAR_CHECK(std::find(modes.begin(), modes.end(), mode) != modes.end(), origin, ": not implemented: converting mode ",
+               raw.mode, " to ", mode, " (afinar converts to L, LA, RGB, RGBA)");
+  const DecodedImage in = to_8bit(raw);
+  if (mode == in.mode) return in;
   DecodedImage out;
   out.height = in.height, out.width = in.width, out.mode = mode;
   out.channels = mode == "L" ? 1 : mode == "LA" ? 2 : mode == "RGB" ? 3 : 4;

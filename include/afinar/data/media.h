@@ -1,9 +1,12 @@
 /// Audio and Image values: decoding the bytes that an Audio/Image column stores
 /// (struct {bytes, path}, as HF) into samples and pixels, on access only.
 ///
-/// Images: PNG (libpng) and JPEG (libjpeg-turbo) → uint8 H×W×C in the mode PIL gives the file
-/// ("L", "LA", "RGB", "RGBA", "P" for palette PNGs: the indices, as np.array(PIL image)), or
-/// converted to the feature's mode (PIL's formulas; "L" from RGB is ITU-R 601-2 luma).
+/// Images: PNG (libpng) and JPEG (libjpeg-turbo) → H×W×C in the mode PIL gives the file, as
+/// np.asarray(PIL image): "L", "LA", "RGB", "RGBA"; "P" for palette PNGs (the indices); "1" for
+/// 1-bit PNGs (0/1, numpy's bool); "I;16" for 16-bit grayscale PNGs (uint16 samples in `wide`);
+/// "CMYK" for CMYK/YCCK JPEGs (Adobe-inverted samples un-inverted, as PIL). A feature mode
+/// (L, LA, RGB, RGBA) converts with PIL's formulas ("L" from RGB is ITU-R 601-2 luma; P through
+/// its palette and tRNS; I;16 clipped to 255; CMYK → RGB as Pillow's cmyk2rgb).
 /// Audio: WAV/FLAC/OGG (libsndfile) → float32 samples, channel-major (num_channels ×
 /// num_samples, as torchcodec's AudioDecoder.get_all_samples), resampled to the feature's
 /// sampling_rate when it differs (see resample()).
@@ -21,8 +24,10 @@ namespace afinar {
 
 struct DecodedImage {
   int64_t height = 0, width = 0, channels = 0;
-  std::string mode;             ///< PIL's mode: L, LA, RGB, RGBA, P
-  std::vector<uint8_t> pixels;  ///< [H, W, C], row-major
+  std::string mode;             ///< PIL's mode: L, LA, RGB, RGBA, P, 1, I;16, CMYK
+  std::vector<uint8_t> pixels;  ///< [H, W, C], row-major (empty for I;16)
+  std::vector<uint16_t> wide;   ///< I;16 only: [H, W] samples
+  std::vector<uint8_t> palette; ///< P only: RGBA per index (alpha from the PNG's tRNS, else 255)
   uint8_t at(int64_t y, int64_t x, int64_t c = 0) const { return pixels[size_t((y * width + x) * channels + c)]; }
 };
 

@@ -16,7 +16,7 @@ else  # bench/ not added to the build: compile it against the built library
   cmake --build "$BUILD" --target afinar_tokenizers -j2 >/dev/null
   BIN="$OUT/afinar_tokenizers_bench"
   g++ -O3 -DNDEBUG -std=c++20 -I"$ROOT/include" "$ROOT/bench/tokenizers/bench_tokenizers.cpp" -o "$BIN" \
-    "$BUILD/libafinar_tokenizers.a" "$BUILD/libafinar_hub.a" "$BUILD/libafinar_core.a" -lutf8proc -lonig -lcurl -pthread
+    "$BUILD/libafinar_tokenizers.a" "$BUILD/libafinar_hub.a" "$BUILD/libafinar_core.a" -lutf8proc -lonig -ldl -pthread
 fi
 
 "$BIN" "$SHARED" 1 2 | tee "$OUT/afinar.txt"

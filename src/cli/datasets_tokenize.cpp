@@ -18,6 +18,7 @@
 #include "afinar/hub/sha256.h"
 #include "afinar/tokenizers/tokenizer.h"
 #include "commands.h"
+#include "datasets_tokenize.h"
 
 namespace afinar::cli {
 
@@ -25,13 +26,6 @@ DatasetDict load_any_dataset(const std::string& path);  // datasets_cmd.cpp
 void add_datasets_tokenize_command(CLI::App& datasets);
 
 namespace {
-
-struct DatasetsTokenizeArgs {
-  std::string tokenizer, input, output_dir, cache_dir;
-  std::string text_column = "text";
-  size_t max_length = 0;
-  int64_t batch_size = 1000;
-};
 
 /// The tokenizer.json behind a file path, a tokenizer folder or a Hub id (its cached snapshot).
 fs::path tokenizer_json(const std::string& name_or_path) {
@@ -58,7 +52,9 @@ std::shared_ptr<arrow::Array> int_lists(const std::vector<Encoding>& encs, Membe
   return out;
 }
 
-void run(const DatasetsTokenizeArgs& a) {
+}  // namespace
+
+void run_datasets_tokenize(const DatasetsTokenizeArgs& a) {
   AFINAR_CHECK(a.batch_size > 0, "--batch_size must be positive, got ", a.batch_size);
   // The tokenizer (parse + vocabulary + the file's SHA-256 for the cache key) loads on its own
   // thread while the dataset is read: the two take about as long as each other.
@@ -130,8 +126,6 @@ void run(const DatasetsTokenizeArgs& a) {
   std::cout << "wrote " << a.output_dir << "\n";
 }
 
-}  // namespace
-
 void add_datasets_tokenize_command(CLI::App& datasets) {
   auto a = std::make_shared<DatasetsTokenizeArgs>();
   auto* cmd = datasets.add_subcommand("tokenize", "Tokenize a dataset into a save_to_disk folder (cached map)");
@@ -142,7 +136,7 @@ void add_datasets_tokenize_command(CLI::App& datasets) {
   cmd->add_option("--max_length", a->max_length, "truncate to this many tokens (0: no truncation)");
   cmd->add_option("--batch_size", a->batch_size, "rows per map batch")->capture_default_str();
   cmd->add_option("--cache_dir", a->cache_dir, "the map cache folder (default: HF_DATASETS_CACHE/map)");
-  cmd->callback([a] { run(*a); });
+  cmd->callback([a] { run_datasets_tokenize(*a); });
 }
 
 }  // namespace afinar::cli

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <future>
 #include <cstdlib>
 
 #include "afinar/core/fs.h"
@@ -112,8 +113,8 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
   std::shared_ptr<arrow::io::BufferedOutputStream> buffered;  // the IPC writer's many small writes
   std::shared_ptr<arrow::ipc::RecordBatchWriter> writer;
   int64_t index = 0;
-  auto run = [&](const std::shared_ptr<arrow::RecordBatch>& in) {
-    auto merged = merge(in, function(in), o.remove_columns, index);
+  auto run = [&](const std::shared_ptr<arrow::RecordBatch>& in, const std::shared_ptr<arrow::RecordBatch>& result) {
+    auto merged = merge(in, result, o.remove_columns, index);
     if (!schema) {
       schema = output_features(in_features, *merged->schema()).arrow_schema();
     } else {
@@ -138,14 +139,27 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
     }
     ++index;
   };
+  // The function runs on a helper thread, one batch at a time and in order, while this thread
+  // merges and writes the batch before: the writing is hidden behind the next call.
+  auto call = [&](std::shared_ptr<arrow::RecordBatch> in) {
+    return std::async(std::launch::async, [&function, in] { return function(in); });
+  };
+  std::future<std::shared_ptr<arrow::RecordBatch>> pending;
   try {
     std::shared_ptr<arrow::RecordBatch> batch;
-    while (true) {
+    check_ok(reader.ReadNext(&batch), "map");
+    if (batch) pending = call(batch);
+    while (batch) {
+      const auto in = batch;
+      const auto result = pending.get();
       check_ok(reader.ReadNext(&batch), "map");
-      if (!batch) break;
-      run(batch);
+      if (batch) pending = call(batch);
+      run(in, result);
     }
-    if (index == 0) run(unwrap(arrow::RecordBatch::MakeEmpty(source->schema()), "map"));
+    if (index == 0) {
+      const auto empty = unwrap(arrow::RecordBatch::MakeEmpty(source->schema()), "map");
+      run(empty, function(empty));
+    }
     if (cache_file.empty()) return Dataset(unwrap(arrow::Table::FromRecordBatches(schema, out_batches), "map"), origin_);
     check_ok(writer->Close(), tmp.string());
     check_ok(buffered->Close(), tmp.string());  // closes `out` too
@@ -153,6 +167,7 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
     fs::rename(tmp, cache_file);
     fsync_path(cache_file.parent_path());
   } catch (...) {
+    if (pending.valid()) pending.wait();  // the call in flight finishes before the cleanup
     std::error_code ec;
     if (out && !out->closed()) (void)out->Close();
     if (!cache_file.empty()) fs::remove(tmp, ec);

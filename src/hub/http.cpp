@@ -1,6 +1,8 @@
 #include "afinar/hub/http.h"
 
+#define CURL_DISABLE_TYPECHECK  // calls go through the function pointers below
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include <chrono>
 #include <cstdio>
@@ -12,9 +14,54 @@
 namespace afinar::hub {
 namespace {
 
+// libcurl is opened on the first request, not linked: with its TLS, Kerberos and LDAP
+// dependencies it is ~25 shared libraries and ~10 ms of every start of `afinar`, which most
+// commands (local datasets, tokenize, train on local files) never use.
+struct Curl {
+  CURLcode (*global_init)(long);
+  void (*global_cleanup)();
+  CURL* (*easy_init)();
+  CURLcode (*easy_setopt)(CURL*, CURLoption, ...);
+  CURLcode (*easy_perform)(CURL*);
+  CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
+  void (*easy_cleanup)(CURL*);
+  const char* (*easy_strerror)(CURLcode);
+  curl_slist* (*slist_append)(curl_slist*, const char*);
+  void (*slist_free_all)(curl_slist*);
+};
+
+const Curl& lib() {
+  static const Curl api = [] {
+    void* h = ::dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (h == nullptr) {
+      const char* why = ::dlerror();
+      throw FormatError(detail::concat("cannot load libcurl.so.4, needed for the Hub (", why ? why : "?",
+                                       "); HINT: install libcurl4 (Debian) or work offline with local files"));
+    }
+    auto sym = [&](const char* name) {
+      void* p = ::dlsym(h, name);
+      AFINAR_CHECK_FORMAT(p != nullptr, "libcurl.so.4 lacks ", name);
+      return p;
+    };
+    Curl c{};
+    c.global_init = reinterpret_cast<decltype(c.global_init)>(sym("curl_global_init"));
+    c.global_cleanup = reinterpret_cast<decltype(c.global_cleanup)>(sym("curl_global_cleanup"));
+    c.easy_init = reinterpret_cast<decltype(c.easy_init)>(sym("curl_easy_init"));
+    c.easy_setopt = reinterpret_cast<decltype(c.easy_setopt)>(sym("curl_easy_setopt"));
+    c.easy_perform = reinterpret_cast<decltype(c.easy_perform)>(sym("curl_easy_perform"));
+    c.easy_getinfo = reinterpret_cast<decltype(c.easy_getinfo)>(sym("curl_easy_getinfo"));
+    c.easy_cleanup = reinterpret_cast<decltype(c.easy_cleanup)>(sym("curl_easy_cleanup"));
+    c.easy_strerror = reinterpret_cast<decltype(c.easy_strerror)>(sym("curl_easy_strerror"));
+    c.slist_append = reinterpret_cast<decltype(c.slist_append)>(sym("curl_slist_append"));
+    c.slist_free_all = reinterpret_cast<decltype(c.slist_free_all)>(sym("curl_slist_free_all"));
+    return c;
+  }();
+  return api;
+}
+
 struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-  ~CurlGlobal() { curl_global_cleanup(); }
+  CurlGlobal() { lib().global_init(CURL_GLOBAL_DEFAULT); }
+  ~CurlGlobal() { lib().global_cleanup(); }
 };
 
 size_t write_string(char* ptr, size_t size, size_t n, void* user) {
@@ -48,25 +95,25 @@ size_t on_header(char* ptr, size_t size, size_t n, void* user) {
 CURLcode perform(const std::string& url, curl_write_callback sink, void* sink_arg, HttpResponse& r,
                  long long range_from = 0) {
   static CurlGlobal global;
-  CURL* c = curl_easy_init();
+  CURL* c = lib().easy_init();
   AFINAR_CHECK_FORMAT(c != nullptr, "curl_easy_init failed");
   curl_slist* hdrs = nullptr;
   if (const char* tok = std::getenv("HF_TOKEN"); tok && *tok)
-    hdrs = curl_slist_append(hdrs, (std::string("Authorization: Bearer ") + tok).c_str());
-  hdrs = curl_slist_append(hdrs, "User-Agent: afinar/0.1");
-  if (range_from > 0) hdrs = curl_slist_append(hdrs, ("Range: bytes=" + std::to_string(range_from) + "-").c_str());
-  curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, sink_arg);
-  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-  CURLcode rc = curl_easy_perform(c);
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-  curl_slist_free_all(hdrs);
-  curl_easy_cleanup(c);
+    hdrs = lib().slist_append(hdrs, (std::string("Authorization: Bearer ") + tok).c_str());
+  hdrs = lib().slist_append(hdrs, "User-Agent: afinar/0.1");
+  if (range_from > 0) hdrs = lib().slist_append(hdrs, ("Range: bytes=" + std::to_string(range_from) + "-").c_str());
+  lib().easy_setopt(c, CURLOPT_URL, url.c_str());
+  lib().easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+  lib().easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+  lib().easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+  lib().easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+  lib().easy_setopt(c, CURLOPT_WRITEDATA, sink_arg);
+  lib().easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  lib().easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+  CURLcode rc = lib().easy_perform(c);
+  lib().easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+  lib().slist_free_all(hdrs);
+  lib().easy_cleanup(c);
   return rc;
 }
 
@@ -79,7 +126,7 @@ HttpResponse http_get(const std::string& url) {
     HttpResponse r;
     CURLcode rc = perform(url, write_string, &r.body, r);
     if (rc == CURLE_OK && r.status < 500) return r;
-    err = rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(r.status);
+    err = rc != CURLE_OK ? lib().easy_strerror(rc) : "HTTP " + std::to_string(r.status);
   }
   throw FormatError(detail::concat(url, ": request failed after 3 tries: ", err));
 }
@@ -96,34 +143,34 @@ HttpResponse http_request(const std::string& method, const std::string& url, con
   std::string err;
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
-    CURL* c = curl_easy_init();
+    CURL* c = lib().easy_init();
     AFINAR_CHECK_FORMAT(c != nullptr, "curl_easy_init failed");
     curl_slist* hdrs = nullptr;
     std::string tok = token;
     if (tok.empty())
       if (const char* t = std::getenv("HF_TOKEN"); t && *t) tok = t;
-    if (!tok.empty() && authorize) hdrs = curl_slist_append(hdrs, ("Authorization: Bearer " + tok).c_str());
-    hdrs = curl_slist_append(hdrs, "User-Agent: afinar/0.1");
-    hdrs = curl_slist_append(hdrs, ("Content-Type: " + content_type).c_str());
-    for (const auto& h : extra_headers) hdrs = curl_slist_append(hdrs, h.c_str());
-    hdrs = curl_slist_append(hdrs, "Expect:");  // no 100-continue round trip
+    if (!tok.empty() && authorize) hdrs = lib().slist_append(hdrs, ("Authorization: Bearer " + tok).c_str());
+    hdrs = lib().slist_append(hdrs, "User-Agent: afinar/0.1");
+    hdrs = lib().slist_append(hdrs, ("Content-Type: " + content_type).c_str());
+    for (const auto& h : extra_headers) hdrs = lib().slist_append(hdrs, h.c_str());
+    hdrs = lib().slist_append(hdrs, "Expect:");  // no 100-continue round trip
     HttpResponse r;
-    curl_easy_setopt(c, CURLOPT_URL, url.c_str());
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_string);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
-    CURLcode rc = curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-    curl_slist_free_all(hdrs);
-    curl_easy_cleanup(c);
+    lib().easy_setopt(c, CURLOPT_URL, url.c_str());
+    lib().easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str());
+    lib().easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
+    lib().easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    lib().easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+    lib().easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+    lib().easy_setopt(c, CURLOPT_WRITEFUNCTION, write_string);
+    lib().easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
+    lib().easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    lib().easy_setopt(c, CURLOPT_HEADERDATA, &r.headers);
+    CURLcode rc = lib().easy_perform(c);
+    lib().easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
+    lib().slist_free_all(hdrs);
+    lib().easy_cleanup(c);
     if (rc == CURLE_OK && r.status < 500) return r;
-    err = rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(r.status);
+    err = rc != CURLE_OK ? lib().easy_strerror(rc) : "HTTP " + std::to_string(r.status);
   }
   throw FormatError(detail::concat(method, " ", url, ": request failed after 3 tries: ", err));
 }
@@ -178,7 +225,7 @@ DownloadResult http_download_resumable(const std::string& url, const std::filesy
       fs::remove(part, ec);
       return {r.status, r.headers};
     }
-    err = rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(r.status);
+    err = rc != CURLE_OK ? lib().easy_strerror(rc) : "HTTP " + std::to_string(r.status);
   }
   throw FormatError(detail::concat(url, ": download failed after 3 tries: ", err, " (the partial file ",
                                    part.string(), " is kept; a later call resumes it)"));
@@ -201,7 +248,7 @@ long http_download(const std::string& url, const std::filesystem::path& dest) {
     }
     std::filesystem::remove(part);
     if (rc == CURLE_OK && r.status < 500) return r.status;
-    err = rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP " + std::to_string(r.status);
+    err = rc != CURLE_OK ? lib().easy_strerror(rc) : "HTTP " + std::to_string(r.status);
   }
   throw FormatError(detail::concat(url, ": download failed after 3 tries: ", err));
 }

@@ -138,7 +138,9 @@ Tokenizer AutoTokenizer::from_pretrained(const std::string& name_or_path) {
   Tokenizer t;
   std::shared_ptr<Tokenizer::Impl> impl;
   if (fs::exists(dir / "tokenizer.json")) {
-    impl = tokenizers::build_impl(read_json_file(dir / "tokenizer.json"), (dir / "tokenizer.json").string());
+    const std::string origin = (dir / "tokenizer.json").string();
+    auto parsed = tokenizers::parse_tokenizer_json(read_file(dir / "tokenizer.json"), origin);
+    impl = tokenizers::build_impl(std::move(parsed.json), origin, std::move(parsed.vocab));
   } else if (fs::exists(dir / "vocab.txt")) {
     std::string origin = (dir / "vocab.txt").string();
     impl = tokenizers::build_impl(bert_tokenizer_json(dir / "vocab.txt", config), origin);
@@ -175,7 +177,7 @@ void Tokenizer::save_pretrained(const std::filesystem::path& folder) const {
     config["tokenizer_class"] = uses_token_type_ids() ? "BertTokenizer" : "PreTrainedTokenizerFast";
   config["padding_side"] = impl.padding_side;
   config["truncation_side"] = impl.truncation_side;
-  write_file_atomic(folder / "tokenizer.json", impl.json.dump(2));
+  write_file_atomic(folder / "tokenizer.json", tokenizers::full_tokenizer_json(impl).dump(2));
   write_file_atomic(folder / "tokenizer_config.json", config.dump(2));
   write_file_atomic(folder / "special_tokens_map.json", special.dump(2));
 }

@@ -5,6 +5,10 @@ namespace afinar::tokenizers {
 void NormalizedString::reset(std::string_view original, uint32_t begin, uint32_t end) {
   normalized_.assign(original.data() + begin, end - begin);
   align_.resize(end - begin);
+  if (is_ascii(normalized_)) {
+    for (uint32_t k = begin; k < end; ++k) align_[k - begin] = Range{k, k + 1};
+    return;
+  }
   // Every byte of a character aligns with the whole character, as in HF.
   size_t i = begin;
   while (i < end) {

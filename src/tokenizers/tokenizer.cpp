@@ -19,7 +19,7 @@ using tokenizers::PreTokenizedString;
 
 namespace tokenizers {
 
-std::shared_ptr<Tokenizer::Impl> build_impl(nlohmann::json j, const std::string& origin) {
+std::shared_ptr<Tokenizer::Impl> build_impl(nlohmann::json j, const std::string& origin, CapturedVocab vocab) {
   using namespace json_util;
   AFINAR_CHECK_FORMAT(j.is_object(), origin, ": a tokenizer.json must hold a JSON object");
   auto impl = std::make_shared<Tokenizer::Impl>();
@@ -28,7 +28,7 @@ std::shared_ptr<Tokenizer::Impl> build_impl(nlohmann::json j, const std::string&
   if (present("normalizer")) impl->normalizer = make_normalizer(j["normalizer"], origin);
   if (present("pre_tokenizer")) impl->pre_tokenizer = make_pre_tokenizer(j["pre_tokenizer"], origin);
   AFINAR_CHECK_FORMAT(present("model"), origin, ": tokenizer.json lacks \"model\"");
-  impl->model = make_model(j["model"], origin);
+  impl->model = make_model(j["model"], origin, vocab.present ? &vocab.entries : nullptr);
   if (present("post_processor")) impl->post_processor = make_post_processor(j["post_processor"], origin);
   if (present("decoder")) impl->decoder = make_decoder(j["decoder"], origin);
   std::vector<AddedToken> added;
@@ -55,6 +55,7 @@ std::shared_ptr<Tokenizer::Impl> build_impl(nlohmann::json j, const std::string&
     impl->truncation_side = dir == "Left" ? "left" : "right";
   }
   impl->json = std::move(j);
+  impl->vocab = std::move(vocab);
   return impl;
 }
 
@@ -171,16 +172,9 @@ Tokenizer::Tokenizer(const Tokenizer&) = default;
 Tokenizer& Tokenizer::operator=(const Tokenizer&) = default;
 
 Tokenizer Tokenizer::from_json_string(const std::string& json, const std::string& origin) {
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(json);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw FormatError(detail::concat(origin, ": malformed JSON at byte ", e.byte ? e.byte - 1 : 0, " (", e.what(), ")"));
-  } catch (const nlohmann::json::exception& e) {  // out_of_range: a number too large for a double
-    throw FormatError(detail::concat(origin, ": malformed JSON (", e.what(), ")"));
-  }
+  auto parsed = tokenizers::parse_tokenizer_json(json, origin);
   Tokenizer t;
-  t.impl_ = tokenizers::build_impl(std::move(j), origin);
+  t.impl_ = tokenizers::build_impl(std::move(parsed.json), origin, std::move(parsed.vocab));
   return t;
 }
 

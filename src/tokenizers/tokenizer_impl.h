@@ -5,6 +5,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -22,8 +25,17 @@ namespace afinar {
 /// transformers' VERY_LARGE_INTEGER stand-in: "no limit known".
 inline constexpr size_t kNoMaxLength = std::numeric_limits<size_t>::max();
 
+namespace tokenizers {
+/// model.vocab of a tokenizer.json read as a list (parse_tokenizer_json), in the file's order.
+struct CapturedVocab {
+  bool present = false;
+  std::vector<std::pair<std::string, int32_t>> entries;
+};
+}  // namespace tokenizers
+
 struct Tokenizer::Impl {
-  nlohmann::json json;  ///< tokenizer.json as loaded (save_pretrained writes it back)
+  nlohmann::json json;  ///< tokenizer.json as loaded, model.vocab aside (full_tokenizer_json joins them)
+  tokenizers::CapturedVocab vocab;
   std::string origin;
   std::shared_ptr<const tokenizers::Normalizer> normalizer;
   std::shared_ptr<const tokenizers::PreTokenizer> pre_tokenizer;
@@ -43,8 +55,19 @@ struct Tokenizer::Impl {
 
 namespace tokenizers {
 
-/// Builds the pipeline from a parsed tokenizer.json.
-std::shared_ptr<Tokenizer::Impl> build_impl(nlohmann::json j, const std::string& origin);
+/// tokenizer.json parsed, with model.vocab (when an object) in `vocab` and an empty object in
+/// its place in `json`. FormatError names `origin` and the byte for malformed JSON, and the
+/// token for a vocab value that is not an integer id.
+struct ParsedTokenizerJson {
+  nlohmann::json json;
+  CapturedVocab vocab;
+};
+ParsedTokenizerJson parse_tokenizer_json(std::string_view text, const std::string& origin);
+/// The tokenizer.json to write: impl.json with the captured vocab put back.
+nlohmann::json full_tokenizer_json(const Tokenizer::Impl& impl);
+
+/// Builds the pipeline from a parsed tokenizer.json (`vocab`: model.vocab when read aside).
+std::shared_ptr<Tokenizer::Impl> build_impl(nlohmann::json j, const std::string& origin, CapturedVocab vocab = {});
 
 /// Truncates a single encoding or a pair so their total is at most `max_len` (HF's rules).
 /// With stride > 0 (or any cut) the cut tokens go to `overflowing`, in windows as HF's.

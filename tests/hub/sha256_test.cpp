@@ -22,6 +22,15 @@ TEST(Sha256, KnownVectors) {
   Sha256 pieces;
   for (size_t i = 0; i < million.size(); i += 997) pieces.update(std::string_view(million).substr(i, 997));
   EXPECT_EQ(pieces.hex_digest(), sha256_hex(million));
+  // Varied bytes (not one repeated block), whole and in uneven pieces: the SHA-extension path
+  // and the portable one must both give hashlib's value.
+  std::string varied(100003, '\0');
+  for (size_t i = 0; i < varied.size(); ++i) varied[i] = char((i * 37 + 11) % 256);
+  EXPECT_EQ(sha256_hex(varied), "00ca5c898aa6274ebdf3ff2c75522347f76835889e81de8bab1dcbc2a1bea3c4");
+  Sha256 uneven;
+  for (size_t i = 0, step = 1; i < varied.size(); i += step, step = step * 7 % 191 + 1)
+    uneven.update(std::string_view(varied).substr(i, step));
+  EXPECT_EQ(uneven.hex_digest(), "00ca5c898aa6274ebdf3ff2c75522347f76835889e81de8bab1dcbc2a1bea3c4");
   auto file = std::filesystem::temp_directory_path() / ("afinar_sha_" + std::to_string(::getpid()));
   std::ofstream(file) << "abc";
   EXPECT_EQ(sha256_file(file), cases[1].second);

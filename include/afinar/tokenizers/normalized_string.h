@@ -51,12 +51,24 @@ class NormalizedString {
   /// replaces and then removes n more; `initial_offset` chars are removed first.
   void transform(const std::vector<std::pair<char32_t, int>>& dest, size_t initial_offset);
 
+  /// Replaces each byte b of an ASCII text by f(b), also ASCII: one char for one char, so the
+  /// alignments stay as they are and nothing is rebuilt (the common case of BERT's normalizer).
+  template <typename F>
+  void map_ascii_in_place(F&& f) {
+    for (char& b : normalized_) b = f(b);
+  }
+
   /// Low-level rebuild, for normalizers that need more than one char of context.
   void begin_rebuild() {
     out_.clear();
     out_align_.clear();
   }
   void emit(char32_t c, Range r) {
+    if (c < 0x80) {
+      out_.push_back(static_cast<char>(c));
+      out_align_.push_back(r);
+      return;
+    }
     char buf[4];
     uint32_t n = append_utf8(c, buf);
     out_.append(buf, n);

@@ -42,12 +42,27 @@ size_t find_invalid_utf8(std::string_view s);
 /// Whether all bytes are ASCII (offsets in bytes then equal offsets in characters).
 bool is_ascii(std::string_view s);
 
+// The character classes below answer ASCII inline (every character of most text, asked once
+// per character by the normalizers and pre-tokenizers) and look the rest up out of line.
+bool is_whitespace_non_ascii(char32_t c);
+bool is_control_non_ascii(char32_t c);
+bool is_punctuation_non_ascii(char32_t c);
+
 /// Rust's char::is_whitespace (the Unicode White_Space property).
-bool is_whitespace(char32_t c);
+inline bool is_whitespace(char32_t c) {
+  if (c < 0x80) return c == ' ' || (c >= 0x09 && c <= 0x0D);
+  return is_whitespace_non_ascii(c);
+}
 /// HF's BERT `is_control`: general category C* (Cc, Cf, Cs, Co, Cn) except \t \n \r.
-bool is_control(char32_t c);
+inline bool is_control(char32_t c) {
+  if (c < 0x80) return (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F;
+  return is_control_non_ascii(c);
+}
 /// ASCII punctuation or Unicode general category P*.
-bool is_punctuation(char32_t c);
+inline bool is_punctuation(char32_t c) {
+  if (c < 0x80) return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+  return is_punctuation_non_ascii(c);
+}
 /// The CJK blocks BERT pads with spaces (HF tokenizers' list, quirks included).
 bool is_chinese_char(char32_t c);
 /// General category M* (what NFD-based accent stripping removes).

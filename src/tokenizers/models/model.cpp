@@ -21,8 +21,16 @@ std::string infer_type(const nlohmann::json& j) {
   return "WordLevel";
 }
 
-Vocab read_vocab_object(const nlohmann::json& j, const std::string& origin) {
+using VocabList = std::vector<std::pair<std::string, int32_t>>;
+
+Vocab read_vocab_object(const nlohmann::json& j, const std::string& origin, const VocabList* list) {
   using namespace json_util;
+  if (list) {
+    Vocab v;
+    v.reserve(list->size());
+    for (const auto& [token, id] : *list) v.add(token, id);
+    return v;
+  }
   const json& vj = field(j, "vocab", origin, "model");
   AFINAR_CHECK_FORMAT(vj.is_object(), origin, ": model.vocab must map tokens to ids");
   Vocab v;
@@ -39,7 +47,7 @@ std::optional<std::string> opt_string(const nlohmann::json& j, const char* key, 
   return json_util::get<std::string>(j, key, origin, "model");
 }
 
-std::shared_ptr<const Model> make_bpe(const nlohmann::json& j, const std::string& origin) {
+std::shared_ptr<const Model> make_bpe(const nlohmann::json& j, const std::string& origin, const VocabList* list) {
   using namespace json_util;
   const char* where = "model";
   BPEOptions o;
@@ -53,7 +61,7 @@ std::shared_ptr<const Model> make_bpe(const nlohmann::json& j, const std::string
     double p = get<double>(j, "dropout", origin, where);
     if (p != 0.0) AFINAR_NOT_IMPLEMENTED("BPE dropout ", p, " in ", origin, " (only null or 0 is supported)");
   }
-  Vocab v = read_vocab_object(j, origin);
+  Vocab v = read_vocab_object(j, origin, list);
   const json& mj = field(j, "merges", origin, where);
   AFINAR_CHECK_FORMAT(mj.is_array(), origin, ": model.merges must be an array");
   std::vector<std::pair<std::string, std::string>> merges;
@@ -151,7 +159,7 @@ std::shared_ptr<const Model> make_unigram(const nlohmann::json& j, const std::st
 
 }  // namespace
 
-std::shared_ptr<const Model> make_model(const nlohmann::json& j, const std::string& origin) {
+std::shared_ptr<const Model> make_model(const nlohmann::json& j, const std::string& origin, const VocabList* list) {
   using namespace json_util;
   const char* where = "model";
   AFINAR_CHECK_FORMAT(j.is_object(), origin, ": \"model\" must be a JSON object");
@@ -162,24 +170,17 @@ std::shared_ptr<const Model> make_model(const nlohmann::json& j, const std::stri
     o.unk_token = get_or<std::string>(j, "unk_token", o.unk_token, origin, where);
     o.continuing_subword_prefix = get_or<std::string>(j, "continuing_subword_prefix", o.continuing_subword_prefix, origin, where);
     o.max_input_chars_per_word = get_or<size_t>(j, "max_input_chars_per_word", o.max_input_chars_per_word, origin, where);
-    const json& vj = field(j, "vocab", origin, where);
-    AFINAR_CHECK_FORMAT(vj.is_object(), origin, ": model.vocab must map tokens to ids");
-    Vocab v;
-    v.reserve(vj.size());
-    for (auto it = vj.begin(); it != vj.end(); ++it) {
-      AFINAR_CHECK_FORMAT(it.value().is_number_integer(), origin, ": model.vocab[\"", it.key(), "\"] is not an integer id");
-      v.add(it.key(), it.value().get<int32_t>());
-    }
+    Vocab v = read_vocab_object(j, origin, list);
     try {
       return std::make_shared<WordPiece>(std::move(v), std::move(o));
     } catch (const FormatError& e) {
       throw FormatError(origin + ": " + e.what());
     }
   }
-  if (type == "BPE") return make_bpe(j, origin);
+  if (type == "BPE") return make_bpe(j, origin, list);
   if (type == "Unigram") return make_unigram(j, origin);
   if (type == "WordLevel")
-    return std::make_shared<WordLevel>(read_vocab_object(j, origin), get<std::string>(j, "unk_token", origin, where));
+    return std::make_shared<WordLevel>(read_vocab_object(j, origin, list), get<std::string>(j, "unk_token", origin, where));
   AFINAR_NOT_IMPLEMENTED("model type \"", type, "\" in ", origin, " (supported: BPE, Unigram, WordLevel, WordPiece)");
 }
 

@@ -2,6 +2,7 @@
 
 #include "word_cache.h"
 
+#include <algorithm>
 #include <fstream>
 
 #include "afinar/core/check.h"
@@ -15,27 +16,33 @@ void Vocab::add(std::string token, int32_t id) {
     by_id_.resize(id + 1);
     has_.resize(id + 1);
   }
-  by_id_[id] = token;
   has_[id] = true;
   max_bytes_ = std::max(max_bytes_, token.size());
-  if ((keys_.size() + 1) * 2 > slots_.size()) grow();
-  uint64_t h = hash(token);
+  if ((count_ + 1) * 2 > slots_.size()) grow();
+  const uint64_t h = hash(token);
+  const auto tag = static_cast<uint32_t>(h >> 32);
   for (size_t i = h & mask_;; i = (i + 1) & mask_) {
     Slot& s = slots_[i];
     if (s.key < 0) {
-      s = Slot{static_cast<uint32_t>(h >> 32), id, static_cast<int32_t>(keys_.size())};
-      keys_.push_back(std::move(token));
+      s.hash = tag, s.id = id, s.key = static_cast<int32_t>(count_++), s.len = static_cast<uint32_t>(token.size());
+      if (token.size() <= kInline) {
+        std::memcpy(s.k.bytes, token.data(), token.size());
+      } else {
+        s.k.offset = long_keys_.size();
+        long_keys_ += token;
+      }
+      by_id_[id] = std::move(token);
       return;
     }
-    if (s.hash == static_cast<uint32_t>(h >> 32) && keys_[s.key] == token) {
+    if (s.hash == tag && s.len == token.size() && key_equals(s, token)) {
       s.id = id;
+      by_id_[id] = std::move(token);
       return;
     }
   }
 }
 
 void Vocab::reserve(size_t n) {
-  keys_.reserve(n);
   by_id_.reserve(n);
   has_.reserve(n);
   if ((n + 1) * 2 > slots_.size()) grow((n + 1) * 2);
@@ -50,7 +57,7 @@ void Vocab::grow(size_t min_slots) {
   mask_ = cap - 1;
   for (const Slot& o : old) {
     if (o.key < 0) continue;
-    size_t i = hash(keys_[o.key]) & mask_;
+    size_t i = hash(key_of(o)) & mask_;
     while (slots_[i].key >= 0) i = (i + 1) & mask_;
     slots_[i] = o;
   }

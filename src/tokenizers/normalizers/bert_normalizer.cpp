@@ -1,5 +1,7 @@
 #include "afinar/tokenizers/normalizers/bert_normalizer.h"
 
+#include <algorithm>
+
 #include <utf8proc.h>
 
 #include "afinar/tokenizers/unicode.h"
@@ -11,6 +13,19 @@ namespace afinar::tokenizers {
 // characters aligned with it, and NFD's reordering only moves marks that stripping drops.
 void BertNormalizer::normalize(NormalizedString& s) const {
   const std::string& in = s.get();
+  // ASCII without characters to drop (NUL, controls other than \t \n \r): every character
+  // maps to one character, in place.
+  if (is_ascii(in) && (!o_.clean_text || std::none_of(in.begin(), in.end(), [](char b) {
+                        return b == 0 || is_control(static_cast<unsigned char>(b));
+                      }))) {
+    const bool clean = o_.clean_text, lower = o_.lowercase;
+    s.map_ascii_in_place([clean, lower](char b) {
+      if (clean && is_whitespace(static_cast<unsigned char>(b))) b = ' ';
+      if (lower && b >= 'A' && b <= 'Z') b = static_cast<char>(b + 32);
+      return b;
+    });
+    return;
+  }
   const auto& align = s.alignments();
   s.begin_rebuild();
   auto lower_emit = [&](char32_t c, Range r) {

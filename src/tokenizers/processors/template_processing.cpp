@@ -22,6 +22,23 @@ TemplateProcessing::TemplateProcessing(std::vector<TemplatePiece> single, std::v
   };
   added_single_ = count(single_);
   added_pair_ = count(pair_);
+  size_t sequences = 0;
+  for (const auto& p : single_) sequences += p.is_sequence;
+  if (sequences == 1 && single_.size() > 0) {
+    single_in_place_ = true;
+    bool after = false;
+    for (const auto& p : single_) {
+      if (p.is_sequence) {
+        single_in_place_ = single_in_place_ && p.sequence == 0;
+        single_type_id_ = p.type_id;
+        after = true;
+        continue;
+      }
+      const auto& sp = specials_.at(p.special_id);
+      for (size_t k = 0; k < sp.ids.size(); ++k)
+        (after ? single_after_ : single_before_).push_back(Special{sp.ids[k], sp.tokens[k], p.type_id});
+    }
+  }
 }
 
 bool TemplateProcessing::uses_type_ids() const {
@@ -31,6 +48,27 @@ bool TemplateProcessing::uses_type_ids() const {
 }
 
 Encoding TemplateProcessing::process(Encoding a, std::optional<Encoding> b, bool add_special_tokens) const {
+  if (!b && single_in_place_) {
+    std::fill(a.type_ids.begin(), a.type_ids.end(), single_type_id_);
+    if (!add_special_tokens) return a;
+    const size_t n = single_before_.size();
+    if (n > 0) {  // [n specials] + a: one shift of each column
+      auto front = [&](auto& v, auto value_of) {
+        v.insert(v.begin(), n, value_of(single_before_[0]));
+        for (size_t k = 1; k < n; ++k) v[k] = value_of(single_before_[k]);
+      };
+      front(a.ids, [](const Special& s) { return s.id; });
+      front(a.type_ids, [](const Special& s) { return s.type_id; });
+      front(a.tokens, [](const Special& s) { return s.token; });
+      front(a.offsets, [](const Special&) { return std::pair<uint32_t, uint32_t>{0, 0}; });
+      front(a.word_ids, [](const Special&) { return int32_t{-1}; });
+      front(a.sequence_ids, [](const Special&) { return int32_t{-1}; });
+      front(a.special_tokens_mask, [](const Special&) { return int8_t{1}; });
+      front(a.attention_mask, [](const Special&) { return int8_t{1}; });
+    }
+    for (const auto& s : single_after_) append_special(a, s.id, s.token, s.type_id);
+    return a;
+  }
   const auto& tmpl = b ? pair_ : single_;
   Encoding out;
   const size_t total = a.size() + (b ? b->size() : 0) + (add_special_tokens ? added_tokens(b.has_value()) : 0);

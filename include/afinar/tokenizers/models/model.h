@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <cstring>
 #include <vector>
 
@@ -30,17 +31,18 @@ class Vocab {
   std::optional<int32_t> find(std::string_view token) const {
     if (slots_.empty()) return std::nullopt;
     uint64_t h = hash(token);
+    const auto tag = static_cast<uint32_t>(h >> 32);
     for (size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.key < 0) return std::nullopt;
-      if (s.hash == static_cast<uint32_t>(h >> 32) && keys_[s.key] == token) return s.id;
+      if (s.hash == tag && s.len == token.size() && key_equals(s, token)) return s.id;
     }
   }
   const std::string* token(int32_t id) const {
     if (id < 0 || static_cast<size_t>(id) >= by_id_.size() || !has_[id]) return nullptr;
     return &by_id_[id];
   }
-  size_t size() const { return keys_.size(); }
+  size_t size() const { return count_; }
   size_t max_token_bytes() const { return max_bytes_; }
 
   static uint64_t hash(std::string_view s) {
@@ -64,16 +66,32 @@ class Vocab {
   }
 
  private:
+  // One 32-byte slot per entry, the key's bytes inline when they fit (nearly every WordPiece
+  // and BPE token): a lookup reads one cache line, not a slot and then a string elsewhere.
+  static constexpr size_t kInline = 16;
   struct Slot {
     uint32_t hash = 0;  ///< high half of the key's hash
     int32_t id = 0;
-    int32_t key = -1;  ///< index into keys_, -1 when empty
+    int32_t key = -1;  ///< entry number, -1 when empty
+    uint32_t len = 0;
+    union {
+      char bytes[kInline];
+      size_t offset;  ///< into long_keys_ when len > kInline
+    } k{};
   };
+  bool key_equals(const Slot& s, std::string_view token) const {
+    const char* p = s.len <= kInline ? s.k.bytes : long_keys_.data() + s.k.offset;
+    return std::memcmp(p, token.data(), token.size()) == 0;
+  }
+  std::string_view key_of(const Slot& s) const {
+    return {s.len <= kInline ? s.k.bytes : long_keys_.data() + s.k.offset, s.len};
+  }
   void grow(size_t min_slots = 0);
 
   std::vector<Slot> slots_;
   size_t mask_ = 0;
-  std::vector<std::string> keys_;
+  size_t count_ = 0;
+  std::string long_keys_;  ///< the bytes of keys longer than kInline, back to back
   std::vector<std::string> by_id_;
   std::vector<bool> has_;
   size_t max_bytes_ = 0;
@@ -93,6 +111,8 @@ class Model {
 };
 
 /// Throws NotImplemented naming an unsupported "type", FormatError on bad fields.
-std::shared_ptr<const Model> make_model(const nlohmann::json& j, const std::string& origin);
+/// `vocab`: model.vocab read aside by parse_tokenizer_json (then j["vocab"] is a placeholder).
+std::shared_ptr<const Model> make_model(const nlohmann::json& j, const std::string& origin,
+                                        const std::vector<std::pair<std::string, int32_t>>* vocab = nullptr);
 
 }  // namespace afinar::tokenizers

@@ -33,6 +33,16 @@ class TemplateProcessing : public PostProcessor {
   std::vector<TemplatePiece> single_, pair_;
   std::map<std::string, TemplateSpecialToken> specials_;
   size_t added_single_ = 0, added_pair_ = 0;
+  // The single template as specials around one $A ([CLS] $A [SEP] and the like): processed in
+  // place, without building a second Encoding.
+  struct Special {
+    int32_t id;
+    std::string token;
+    int32_t type_id;
+  };
+  bool single_in_place_ = false;
+  std::vector<Special> single_before_, single_after_;
+  int32_t single_type_id_ = 0;
 };
 
 }  // namespace afinar::tokenizers

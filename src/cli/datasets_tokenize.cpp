@@ -5,6 +5,8 @@
 #include <arrow/api.h>
 
 #include <algorithm>
+#include <cstring>
+#include <type_traits>
 #include <future>
 #include <iostream>
 #include <string>
@@ -37,19 +39,30 @@ fs::path tokenizer_json(const std::string& name_or_path) {
   return dir / "tokenizer.json";
 }
 
-/// One list<int32> column from a member of each encoding. (rows) → (rows, tokens)
+/// One list<int32> column from a member of each encoding, its offsets and values written
+/// straight into Arrow buffers (int32 members are copied whole). (rows) → (rows, tokens)
 template <typename Member>
 std::shared_ptr<arrow::Array> int_lists(const std::vector<Encoding>& encs, Member member) {
-  arrow::ListBuilder b(arrow::default_memory_pool(), std::make_shared<arrow::Int32Builder>());
-  auto* values = static_cast<arrow::Int32Builder*>(b.value_builder());
-  for (const auto& e : encs) {
-    const auto& v = e.*member;
-    if (!b.Append().ok() || !values->Reserve(int64_t(v.size())).ok()) throw std::bad_alloc();
-    for (auto x : v) values->UnsafeAppend(int32_t(x));
+  const int64_t n = int64_t(encs.size());
+  auto offsets = arrow::AllocateBuffer((n + 1) * int64_t(sizeof(int32_t)));
+  if (!offsets.ok()) throw std::bad_alloc();
+  auto* off = reinterpret_cast<int32_t*>((*offsets)->mutable_data());
+  off[0] = 0;
+  for (int64_t i = 0; i < n; ++i) off[i + 1] = off[i] + int32_t((encs[size_t(i)].*member).size());
+  auto values = arrow::AllocateBuffer(int64_t(off[n]) * int64_t(sizeof(int32_t)));
+  if (!values.ok()) throw std::bad_alloc();
+  auto* out = reinterpret_cast<int32_t*>((*values)->mutable_data());
+  for (int64_t i = 0; i < n; ++i) {
+    const auto& v = encs[size_t(i)].*member;
+    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<int32_t>>) {
+      if (!v.empty()) std::memcpy(out + off[i], v.data(), v.size() * sizeof(int32_t));
+    } else {
+      std::copy(v.begin(), v.end(), out + off[i]);
+    }
   }
-  std::shared_ptr<arrow::Array> out;
-  if (!b.Finish(&out).ok()) throw std::bad_alloc();
-  return out;
+  auto items = std::make_shared<arrow::Int32Array>(off[n], std::shared_ptr<arrow::Buffer>(std::move(*values)));
+  return std::make_shared<arrow::ListArray>(arrow::list(arrow::int32()), n,
+                                            std::shared_ptr<arrow::Buffer>(std::move(*offsets)), items);
 }
 
 }  // namespace

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <future>
 #include <cstdlib>
+#include <future>
 
 #include "afinar/core/fs.h"
 #include "fingerprint.h"

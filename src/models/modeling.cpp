@@ -1,5 +1,5 @@
-// What all pretrained models share: saving, loading checkpoint tensors by name, the
-// sequence-classification losses.
+// What all pretrained models share: saving, loading checkpoint tensors by name, the heads'
+// losses, the encoder-decoder classification pooling and the question-answering outputs.
 #include "afinar/models/modeling.h"
 
 #include <algorithm>
@@ -10,6 +10,7 @@
 #include "afinar/io/safetensors.h"
 
 namespace afinar {
+
 namespace {
 
 /// transformers' dot_natural_key order: names split on "."; a part of digits sorts first and by
@@ -135,6 +136,27 @@ torch::Tensor question_answering_loss(const torch::Tensor& start_logits, const t
                             F::CrossEntropyFuncOptions().ignore_index(ignored));
   };
   return (ce(start_logits, start_positions) + ce(end_logits, end_positions)) / 2;
+}
+
+torch::Tensor last_eos_pool(const torch::Tensor& h, const torch::Tensor& input_ids, int64_t eos_id,
+                            const std::string& model) {
+  AFINAR_CHECK(h.size(1) == input_ids.size(1), model, ": decoder_input_ids must be as long as input_ids (eos pooling)");
+  torch::Tensor eos = input_ids.eq(eos_id);  // (B, T)
+  torch::Tensor counts = eos.sum(1);
+  AFINAR_CHECK(counts.min().item<int64_t>() == counts.max().item<int64_t>(), model,
+               ": all examples must have the same number of <eos> tokens.");
+  AFINAR_CHECK(counts.min().item<int64_t>() >= 1, model, ": each example must contain at least one <eos> token.");
+  // The last eos of each row: the largest position holding one.
+  torch::Tensor pos = torch::arange(eos.size(1), eos.options().dtype(torch::kLong));
+  torch::Tensor last = (eos.to(torch::kLong) * pos).argmax(1);                      // (B)
+  return h.gather(1, last.view({-1, 1, 1}).expand({-1, 1, h.size(2)})).squeeze(1);  // (B, D)
+}
+
+void question_answering_outputs(const torch::Tensor& logits, const ModelInputs& in, ModelOutputs& out) {
+  out.start_logits = logits.select(-1, 0).contiguous();  // (B, T)
+  out.end_logits = logits.select(-1, 1).contiguous();    // (B, T)
+  if (in.start_positions.defined() && in.end_positions.defined())
+    out.loss = question_answering_loss(out.start_logits, out.end_logits, in.start_positions, in.end_positions);
 }
 
 namespace {

@@ -6,6 +6,10 @@
 /// served from `cache-<fingerprint>.arrow` and a changed tokenizer is a new file. As HF, data
 /// built in memory (and everything derived from it) is mapped in memory, without a cache file.
 ///
+/// The function is called once per batch, in order, one call at a time — on a helper thread,
+/// so that the previous batch is written while the next is computed: it must not rely on
+/// thread-local state of the caller. A cached result saved whole by save_to_disk is hard-linked.
+///
 ///   afinar::MapOptions o;
 ///   o.transform = "tokenize";
 ///   o.transform_key = tokenizer_sha256 + " max_length=128 truncation=1";

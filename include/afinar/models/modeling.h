@@ -149,6 +149,18 @@ torch::Tensor token_classification_loss(const torch::Tensor& logits, const torch
 torch::Tensor question_answering_loss(const torch::Tensor& start_logits, const torch::Tensor& end_logits,
                                       torch::Tensor start_positions, torch::Tensor end_positions);
 
+/// The encoder-decoder classification heads' pooling (BART, T5), as transformers: the hidden
+/// state at the last <eos> of each row. Every row must hold the same number (≥ 1) of `eos_id`
+/// in input_ids, and the decoder must be as long as the input. h: (B, T, D), input_ids (B, T)
+/// → (B, D). Errors name `model`.
+torch::Tensor last_eos_pool(const torch::Tensor& h, const torch::Tensor& input_ids, int64_t eos_id,
+                            const std::string& model);
+
+/// Every *ForQuestionAnswering head's last step: the qa_outputs projection (B, T, 2) split into
+/// out.start_logits / out.end_logits (B, T), and the loss when in.start_positions/end_positions
+/// are given.
+void question_answering_outputs(const torch::Tensor& logits, const ModelInputs& in, ModelOutputs& out);
+
 /// What loading a checkpoint into a model found: model tensors absent from the checkpoint, and
 /// checkpoint tensors the model has no place for (both sorted).
 struct LoadReport {

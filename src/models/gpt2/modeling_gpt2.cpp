@@ -329,11 +329,7 @@ GPT2ForQuestionAnsweringImpl::GPT2ForQuestionAnsweringImpl(const GPT2Config& c) 
 ModelOutputs GPT2ForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   ModelOutputs out;
   out.last_hidden_state = transformer(in);                                         // (B, T, H)
-  std::vector<torch::Tensor> se = qa_outputs(out.last_hidden_state).split(1, -1);  // 2 × (B, T, 1)
-  out.start_logits = se[0].squeeze(-1).contiguous();                               // (B, T)
-  out.end_logits = se[1].squeeze(-1).contiguous();
-  if (in.start_positions.defined() && in.end_positions.defined())
-    out.loss = question_answering_loss(out.start_logits, out.end_logits, in.start_positions, in.end_positions);
+  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out);          // (B, T, 2) → start/end (B, T)
   return out;
 }
 

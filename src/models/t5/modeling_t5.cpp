@@ -471,19 +471,9 @@ ModelOutputs T5ForSequenceClassificationImpl::forward(const ModelInputs& in) {
   ModelOutputs out;
   torch::Tensor dec_ids = t5_decoder_ids_from_inputs(in, config, "T5ForSequenceClassification");
   std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = transformer(in, dec_ids);
-  const torch::Tensor& h = out.last_hidden_state;  // (B, Td, D)
-  AFINAR_CHECK(h.size(1) == in.input_ids.size(1),
-               "T5ForSequenceClassification: decoder_input_ids must be as long as input_ids (eos pooling)");
-  torch::Tensor eos = in.input_ids.eq(config.eos_id());  // (B, T)
-  torch::Tensor counts = eos.sum(1);
-  AFINAR_CHECK(counts.min().item<int64_t>() == counts.max().item<int64_t>(),
-               "T5ForSequenceClassification: all examples must have the same number of <eos> tokens.");
-  AFINAR_CHECK(counts.min().item<int64_t>() >= 1,
-               "T5ForSequenceClassification: each example must contain at least one <eos> token.");
-  // The last eos of each row: the largest position holding one.
-  torch::Tensor pos = torch::arange(eos.size(1), eos.options().dtype(torch::kLong));
-  torch::Tensor last = (eos.to(torch::kLong) * pos).argmax(1);                                      // (B)
-  torch::Tensor pooled = h.gather(1, last.view({-1, 1, 1}).expand({-1, 1, h.size(2)})).squeeze(1);  // (B, D)
+  // (B, T, D) → the last <eos> of each row (B, D)
+  torch::Tensor pooled =
+      last_eos_pool(out.last_hidden_state, in.input_ids, config.eos_id(), "T5ForSequenceClassification");
   out.logits = classification_head(pooled);                                                         // (B, num_labels)
   if (in.labels.defined()) {
     if (config.problem_type.empty()) config.problem_type = infer_problem_type(config.num_labels(), in.labels);
@@ -543,11 +533,7 @@ ModelOutputs T5ForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   }
   out.last_hidden_state = decoder(shared(dec_ids), in.decoder_attention_mask, out.encoder_last_hidden_state,
                                   in.attention_mask);        // (B, Td, D)
-  torch::Tensor logits = qa_outputs(out.last_hidden_state);  // (B, Td, 2)
-  out.start_logits = logits.select(-1, 0).contiguous();      // (B, Td)
-  out.end_logits = logits.select(-1, 1).contiguous();
-  if (in.start_positions.defined() && in.end_positions.defined())
-    out.loss = question_answering_loss(out.start_logits, out.end_logits, in.start_positions, in.end_positions);
+  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out);  // (B, Td, 2) → start/end (B, Td)
   return out;
 }
 

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang and runs each for SECONDS (default 600), one after the
-# other on one core. Seeds: the repo's safetensors/config fixtures and ../shared/configs.
+# other on one core. Seeds: the repo's safetensors/config fixtures, ../shared/configs and
+# ../shared/tokenizers (cut down).
 # Findings (crash-*, leak-*, timeout-*) land in build-fuzz/findings/<target>/; the last lines of
 # each run (execs, coverage) are printed. Usage: fuzz/run.sh [SECONDS] [target ...]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/tools/env.sh"
 secs="${1:-600}"; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_config)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(fuzz_safetensors fuzz_config fuzz_tokenizer)
 out="$root/build-fuzz"
 CXX=clang++ cmake -S "$root/fuzz" -B "$out" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 ninja -C "$out" "${targets[@]}"
@@ -17,6 +18,22 @@ for t in "${targets[@]}"; do
   mkdir -p "$corpus" "$findings"
   if [ "$t" = fuzz_safetensors ]; then
     find "$root/tests/fixtures" -name '*.safetensors' -size -64k -exec cp -n {} "$corpus/" \; 2>/dev/null || true
+  elif [ "$t" = fuzz_tokenizer ]; then
+    # The real tokenizer.json files, cut to their first 200 vocab entries / merges (under 64 kB).
+    python3 - "$shared/tokenizers" "$corpus" <<'PYEOF'
+import json, pathlib, sys
+src, dst = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+for f in sorted(src.glob("*/tokenizer.json")):
+    j = json.loads(f.read_text())
+    m = j.get("model", {})
+    if isinstance(m.get("vocab"), dict):
+        m["vocab"] = dict(list(m["vocab"].items())[:200])
+    elif isinstance(m.get("vocab"), list):
+        m["vocab"] = m["vocab"][:200]
+    if isinstance(m.get("merges"), list):
+        m["merges"] = m["merges"][:200]
+    (dst / f"seed_{f.parent.name}.json").write_text(json.dumps(j))
+PYEOF
   else
     i=0
     for f in $(find "$root/tests/fixtures" "$shared/configs" -name '*config*.json' -size -64k 2>/dev/null); do

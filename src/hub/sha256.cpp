@@ -4,6 +4,7 @@
 #include "afinar/hub/sha256.h"
 
 #if defined(__x86_64__)
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -66,8 +67,15 @@ __attribute__((target("sha,sse4.1,ssse3"))) void blocks_sha_ni(uint32_t state[8]
   _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), s1);
 }
 
+// CPUID directly (clang's __builtin_cpu_supports does not know "sha"): leaf 7 EBX bit 29 is
+// SHA, leaf 1 ECX bits 19 and 9 are SSE4.1 and SSSE3.
 bool have_sha_ni() {
-  static const bool yes = __builtin_cpu_supports("sha") && __builtin_cpu_supports("sse4.1");
+  static const bool yes = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & (1u << 19)) || !(c & (1u << 9))) return false;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return false;
+    return (b & (1u << 29)) != 0;
+  }();
   return yes;
 }
 #endif

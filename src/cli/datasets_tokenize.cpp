@@ -2,14 +2,16 @@
 //   afinar datasets tokenize --tokenizer bert-base-uncased --input train.jsonl --output_dir tok/ --max_length 128
 // The map cache key is the input's fingerprint + "tokenize" + the tokenizer.json's SHA-256 + the
 // options, so an unchanged run is served from HF_DATASETS_CACHE/map without tokenising again.
+#include "datasets_tokenize.h"
+
 #include <arrow/api.h>
 
 #include <algorithm>
 #include <cstring>
-#include <type_traits>
 #include <future>
 #include <iostream>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "afinar/core/check.h"
@@ -20,7 +22,6 @@
 #include "afinar/hub/sha256.h"
 #include "afinar/tokenizers/tokenizer.h"
 #include "commands.h"
-#include "datasets_tokenize.h"
 
 namespace afinar::cli {
 
@@ -77,8 +78,9 @@ void run_datasets_tokenize(const DatasetsTokenizeArgs& a) {
   };
   auto loading = std::async(std::launch::async, [&] {
     const fs::path file = tokenizer_json(a.tokenizer);
-    Loaded l{fs::is_regular_file(a.tokenizer) ? Tokenizer::from_file(file) : AutoTokenizer::from_pretrained(a.tokenizer),
-             hub::sha256_file(file)};
+    Loaded l{
+        fs::is_regular_file(a.tokenizer) ? Tokenizer::from_file(file) : AutoTokenizer::from_pretrained(a.tokenizer),
+        hub::sha256_file(file)};
     return l;
   });
   const DatasetDict input = load_any_dataset(a.input);
@@ -91,8 +93,8 @@ void run_datasets_tokenize(const DatasetsTokenizeArgs& a) {
 
   MapOptions mo;
   mo.transform = "tokenize";
-  mo.transform_key = loaded.sha256 + " text_column=" + a.text_column +
-                     " max_length=" + std::to_string(a.max_length) + " type_ids=" + std::to_string(type_ids);
+  mo.transform_key = loaded.sha256 + " text_column=" + a.text_column + " max_length=" + std::to_string(a.max_length) +
+                     " type_ids=" + std::to_string(type_ids);
   mo.batch_size = a.batch_size;
   mo.cache_dir = a.cache_dir.empty() ? datasets_cache_dir() / "map" : fs::path(a.cache_dir);
 

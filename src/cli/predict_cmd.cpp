@@ -16,8 +16,8 @@
 #include "afinar/collators/seq2seq.h"
 #include "afinar/collators/token_classification.h"
 #include "afinar/core/check.h"
-#include "afinar/data/load_dataset.h"
 #include "afinar/core/fs.h"
+#include "afinar/data/load_dataset.h"
 #include "afinar/hub/cache.h"
 #include "afinar/io/npy.h"
 #include "afinar/models/modeling.h"
@@ -36,7 +36,7 @@ namespace afinar::cli {
 namespace {
 
 const std::vector<std::string> kTasks = {"text-classification", "token-classification", "fill-mask",
-                                         "text-generation", "question-answering", "translation"};
+                                         "text-generation",     "question-answering",   "translation"};
 
 struct PredictOptions {
   std::string task = "text-classification";
@@ -259,8 +259,8 @@ void predict_translation(const PredictOptions& o, const Dataset& test, const Tok
   if (o.num_beams) gen.num_beams = *o.num_beams;
   std::map<std::string, double> metrics;
   torch::Tensor ids;
-  auto texts = generate_and_score(*model, tok, f, *collator, gen, o.per_device_eval_batch_size, trainer.device(), "test",
-                                  metrics, &ids);
+  auto texts = generate_and_score(*model, tok, f, *collator, gen, o.per_device_eval_batch_size, trainer.device(),
+                                  "test", metrics, &ids);
   const fs::path ids_file = sibling(o.output_file, "generated_ids");
   fs::path txt_file(o.output_file);
   txt_file = txt_file.parent_path() / (txt_file.stem().string() + "_generated_predictions.txt");
@@ -268,8 +268,8 @@ void predict_translation(const PredictOptions& o, const Dataset& test, const Tok
   std::string txt;
   for (const auto& t : texts) txt += t + "\n";
   write_file_atomic(txt_file, txt);
-  std::cout << "wrote " << ids_file.string() << ": generated ids " << shape_of(ids) << ", " << txt_file.string()
-            << ": " << texts.size() << " texts\n";
+  std::cout << "wrote " << ids_file.string() << ": generated ids " << shape_of(ids) << ", " << txt_file.string() << ": "
+            << texts.size() << " texts\n";
   log_metrics("test", metrics);
 }
 
@@ -277,12 +277,18 @@ void run(const PredictOptions& o) {
   Dataset test = load_file(o.test_file);
   AFINAR_CHECK(test.num_rows() > 0, o.test_file, ": no rows to predict");
   Tokenizer tok = AutoTokenizer::from_pretrained(o.model_name_or_path);
-  if (o.task == "text-classification") predict_text_classification(o, test, tok);
-  else if (o.task == "token-classification") predict_token_classification(o, test, tok);
-  else if (o.task == "fill-mask") predict_language_modeling(o, test, tok, /*mlm=*/true);
-  else if (o.task == "text-generation") predict_language_modeling(o, test, tok, /*mlm=*/false);
-  else if (o.task == "question-answering") predict_question_answering(o, test, tok);
-  else predict_translation(o, test, tok);
+  if (o.task == "text-classification")
+    predict_text_classification(o, test, tok);
+  else if (o.task == "token-classification")
+    predict_token_classification(o, test, tok);
+  else if (o.task == "fill-mask")
+    predict_language_modeling(o, test, tok, /*mlm=*/true);
+  else if (o.task == "text-generation")
+    predict_language_modeling(o, test, tok, /*mlm=*/false);
+  else if (o.task == "question-answering")
+    predict_question_answering(o, test, tok);
+  else
+    predict_translation(o, test, tok);
 }
 
 }  // namespace

@@ -75,10 +75,13 @@ void Dataset::save_to_disk(const fs::path& dir, int64_t num_shards) const {
     // schema: a hard link saves rewriting and syncing it (8 GB in the larger-than-RAM run).
     // Arrow files are never written in place, so sharing the inode with the cache is safe;
     // `cache clean` unlinks only the cache's name. Other filesystems fall back to writing.
-    std::error_code link_error{std::make_error_code(std::errc::not_supported)};
-    if (num_shards == 1 && !backing_file_.empty() && table_->schema()->Equals(*table->schema(), true))
-      fs::create_hard_link(backing_file_, out.path() / name, link_error);
-    if (link_error) write_ipc_stream(out.path() / name, table->Slice(start, len));
+    bool linked = false;
+    if (num_shards == 1 && !backing_file_.empty() && table_->schema()->Equals(*table->schema(), true)) {
+      std::error_code ec;
+      fs::create_hard_link(backing_file_, out.path() / name, ec);
+      linked = !ec;
+    }
+    if (!linked) write_ipc_stream(out.path() / name, table->Slice(start, len));
     files.push_back({{"filename", name}});
   }
   ordered_json info = {{"citation", ""}, {"description", ""}, {"features", features.to_json()},

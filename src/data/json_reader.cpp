@@ -258,13 +258,19 @@ std::shared_ptr<arrow::Table> read_json_lines_arrow(std::string_view text) {
   // may also infer timestamps from strings); anything else goes the slow, exact way.
   std::function<bool(const arrow::DataType&)> known = [&](const arrow::DataType& t) {
     switch (t.id()) {
-      case arrow::Type::NA: case arrow::Type::BOOL: case arrow::Type::INT64: case arrow::Type::DOUBLE:
-      case arrow::Type::STRING: return true;
-      case arrow::Type::LIST: case arrow::Type::STRUCT:
+      case arrow::Type::NA:
+      case arrow::Type::BOOL:
+      case arrow::Type::INT64:
+      case arrow::Type::DOUBLE:
+      case arrow::Type::STRING:
+        return true;
+      case arrow::Type::LIST:
+      case arrow::Type::STRUCT:
         for (const auto& f : t.fields())
           if (!known(*f->type())) return false;
         return true;
-      default: return false;
+      default:
+        return false;
     }
   };
   for (const auto& f : (*table)->schema()->fields())

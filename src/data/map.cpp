@@ -127,7 +127,8 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
     } else {
       if (!writer) {
         out = unwrap(arrow::io::FileOutputStream::Open(tmp.string()), tmp.string());
-        buffered = unwrap(arrow::io::BufferedOutputStream::Create(1 << 20, arrow::default_memory_pool(), out), tmp.string());
+        buffered =
+            unwrap(arrow::io::BufferedOutputStream::Create(1 << 20, arrow::default_memory_pool(), out), tmp.string());
         writer = unwrap(arrow::ipc::MakeStreamWriter(buffered, schema), tmp.string());
       }
       check_ok(writer->WriteRecordBatch(*b), tmp.string());

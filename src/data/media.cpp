@@ -104,7 +104,7 @@ DecodedImage decode_png(std::string_view bytes, const std::string& origin) {
   img.mode.assign(mode, std::strlen(mode));
   const bool wide = img.mode == "I;16";
   if (depth == 16 && !wide) png_set_strip_16(png);  // PIL's RGB;16B unpackers keep the high byte
-  if (wide) png_set_swap(png);                         // PNG is big-endian; `wide` is native
+  if (wide) png_set_swap(png);                      // PNG is big-endian; `wide` is native
   const int passes = png_set_interlace_handling(png);
   (void)passes;
   png_read_update_info(png, info);
@@ -205,7 +205,7 @@ DecodedImage to_8bit(const DecodedImage& in) {
     out.pixels.resize(size_t(n));
     for (int64_t p = 0; p < n; ++p)  // 1 → 0/255; I;16 → clipped (Pillow's I16_L)
       out.pixels[size_t(p)] = in.mode == "1" ? uint8_t(in.pixels[size_t(p)] ? 255 : 0)
-                                              : uint8_t(std::min<uint16_t>(in.wide[size_t(p)], 255));
+                                             : uint8_t(std::min<uint16_t>(in.wide[size_t(p)], 255));
     return out;
   }
   out.mode = "RGBA", out.channels = 4;
@@ -228,8 +228,8 @@ DecodedImage to_8bit(const DecodedImage& in) {
 DecodedImage convert(const DecodedImage& raw, const std::string& mode, const std::string& origin) {
   if (mode.empty() || mode == raw.mode) return raw;
   static const std::vector<std::string> modes = {"L", "LA", "RGB", "RGBA"};
-  AFINAR_CHECK(std::find(modes.begin(), modes.end(), mode) != modes.end(), origin, ": not implemented: converting mode ",
-               raw.mode, " to ", mode, " (afinar converts to L, LA, RGB, RGBA)");
+  AFINAR_CHECK(std::find(modes.begin(), modes.end(), mode) != modes.end(), origin,
+               ": not implemented: converting mode ", raw.mode, " to ", mode, " (afinar converts to L, LA, RGB, RGBA)");
   const DecodedImage in = to_8bit(raw);
   if (mode == in.mode) return in;
   DecodedImage out;

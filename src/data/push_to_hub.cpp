@@ -4,7 +4,6 @@
 
 #include <arrow/api.h>
 #include <arrow/io/api.h>
-#include <arrow/buffer_builder.h>
 #include <arrow/util/byte_size.h>
 #include <parquet/arrow/writer.h>
 
@@ -36,112 +35,81 @@ std::string base_name(std::string_view path) {
 
 /// HF's embed_array_storage over one chunk: Image/Audio structs {bytes, path} get the bytes of
 /// their local file where bytes is null and the base name of their path; lists and structs
-/// are walked into; other columns come back as they are. A value with neither becomes null
-/// (HF masks by the bytes' nulls).
+/// are walked into (their storage types do not change, so only the children are replaced);
+/// other columns come back as they are. A value with neither becomes null (HF masks by the
+/// bytes' nulls).
 std::shared_ptr<arrow::Array> embed(const std::shared_ptr<arrow::Array>& array, const Feature& f,
                                     const std::string& column) {
   using K = Feature::Kind;
-  switch (f.kind()) {
-    case K::Image:
-    case K::Audio: {
-      const auto& st = static_cast<const arrow::StructArray&>(*array);
-      auto bytes_col = st.GetFieldByName("bytes"), path_col = st.GetFieldByName("path");
-      AFINAR_CHECK_FORMAT(bytes_col && path_col, "push_to_hub: column '", column, "' is ", f.repr(),
-                          " but its storage is ", array->type()->ToString());
-      const auto& bytes = static_cast<const arrow::BinaryArray&>(*bytes_col);
-      const auto& paths = static_cast<const arrow::StringArray&>(*path_col);
-      arrow::BinaryBuilder nb;
-      arrow::StringBuilder np;
-      std::vector<uint8_t> valid(size_t(st.length()), 0);
-      for (int64_t i = 0; i < st.length(); ++i) {
-        const bool has_bytes = st.IsValid(i) && bytes.IsValid(i);
-        const bool has_path = st.IsValid(i) && paths.IsValid(i);
-        if (has_bytes) {
-          data::check_ok(nb.Append(bytes.GetView(i)), column);
-        } else if (has_path) {
-          const std::string file(paths.GetView(i));
-          std::string content;
-          try {
-            content = read_file(file);
-          } catch (const std::exception& e) {
-            throw FormatError(detail::concat("push_to_hub: column '", column, "' row ", i,
-                                             " names a file that cannot be embedded: ", e.what()));
-          }
-          data::check_ok(nb.Append(content), column);
-        } else {
-          data::check_ok(nb.AppendNull(), column);
+  if (f.kind() == K::Image || f.kind() == K::Audio) {
+    const auto& st = static_cast<const arrow::StructArray&>(*array);
+    auto bytes_col = st.GetFieldByName("bytes"), path_col = st.GetFieldByName("path");
+    AFINAR_CHECK_FORMAT(bytes_col && path_col, "push_to_hub: column '", column, "' is ", f.repr(),
+                        " but its storage is ", array->type()->ToString());
+    const auto& bytes = static_cast<const arrow::BinaryArray&>(*bytes_col);
+    const auto& paths = static_cast<const arrow::StringArray&>(*path_col);
+    arrow::BinaryBuilder nb;
+    arrow::StringBuilder np;
+    for (int64_t i = 0; i < st.length(); ++i) {
+      const bool has_path = st.IsValid(i) && paths.IsValid(i);
+      if (st.IsValid(i) && bytes.IsValid(i)) {
+        data::check_ok(nb.Append(bytes.GetView(i)), column);
+      } else if (has_path) {
+        std::string content;
+        try {
+          content = read_file(std::string(paths.GetView(i)));
+        } catch (const std::exception& e) {
+          throw FormatError(detail::concat("push_to_hub: column '", column, "' row ", i,
+                                           " names a file that cannot be embedded: ", e.what()));
         }
-        if (has_path) data::check_ok(np.Append(base_name(paths.GetView(i))), column);
-        else data::check_ok(np.AppendNull(), column);
-        valid[size_t(i)] = has_bytes || has_path;
+        data::check_ok(nb.Append(content), column);
+      } else {
+        data::check_ok(nb.AppendNull(), column);
       }
-      auto b = data::unwrap(nb.Finish(), column), p = data::unwrap(np.Finish(), column);
-      arrow::TypedBufferBuilder<bool> mask;
-      data::check_ok(mask.Reserve(st.length()), column);
-      int64_t nulls = 0;
-      for (uint8_t v : valid) mask.UnsafeAppend(v != 0), nulls += v == 0;
-      auto bitmap = data::unwrap(mask.Finish(), column);
-      return data::unwrap(arrow::StructArray::Make({b, p}, std::vector<std::string>{"bytes", "path"},
-                                                   nulls ? bitmap : nullptr, nulls),
-                          column);
+      data::check_ok(has_path ? np.Append(base_name(paths.GetView(i))) : np.AppendNull(), column);
     }
-    case K::List:
-    case K::LargeList: {
-      if (array->type_id() == arrow::Type::LIST) {
-        const auto& l = static_cast<const arrow::ListArray&>(*array);
-        auto values = embed(l.values(), f.feature(), column);
-        return std::make_shared<arrow::ListArray>(arrow::list(values->type()), l.length(), l.value_offsets(), values,
-                                                  l.null_bitmap(), l.null_count(), l.offset());
-      }
-      if (array->type_id() == arrow::Type::LARGE_LIST) {
-        const auto& l = static_cast<const arrow::LargeListArray&>(*array);
-        auto values = embed(l.values(), f.feature(), column);
-        return std::make_shared<arrow::LargeListArray>(arrow::large_list(values->type()), l.length(),
-                                                       l.value_offsets(), values, l.null_bitmap(), l.null_count(),
-                                                       l.offset());
-      }
-      if (array->type_id() == arrow::Type::FIXED_SIZE_LIST) {
-        const auto& l = static_cast<const arrow::FixedSizeListArray&>(*array);
-        auto values = embed(l.values(), f.feature(), column);
-        return std::make_shared<arrow::FixedSizeListArray>(arrow::fixed_size_list(values->type(), l.list_type()->list_size()),
-                                                           l.length(), values, l.null_bitmap(), l.null_count(),
-                                                           l.offset());
-      }
-      return array;
-    }
-    case K::Struct: {
-      const auto& st = static_cast<const arrow::StructArray&>(*array);
-      arrow::ArrayVector children;
-      std::vector<std::string> names;
-      for (const auto& [name, child] : f.fields()) {
-        auto field = st.GetFieldByName(name);
-        AFINAR_CHECK_FORMAT(field != nullptr, "push_to_hub: column '", column, "' has no field '", name, "'");
-        children.push_back(embed(field, child, column + "." + name));
-        names.push_back(name);
-      }
-      return data::unwrap(arrow::StructArray::Make(children, names, st.null_bitmap(), st.null_count(), st.offset()),
-                          column);
-    }
-    default:
-      return array;
+    auto b = data::unwrap(nb.Finish(), column), p = data::unwrap(np.Finish(), column);
+    return data::unwrap(
+        arrow::StructArray::Make({b, p}, std::vector<std::string>{"bytes", "path"}, b->null_bitmap(), b->null_count()),
+        column);
   }
+  const bool list = f.kind() == K::List || f.kind() == K::LargeList;
+  if (!list && f.kind() != K::Struct) return array;
+  auto d = array->data()->Copy();  // same type, offsets and validity; children replaced
+  if (list) {
+    d->child_data[0] = embed(arrow::MakeArray(d->child_data[0]), f.feature(), column)->data();
+  } else {
+    const auto& type = static_cast<const arrow::StructType&>(*array->type());
+    for (const auto& [name, child] : f.fields()) {
+      const int i = type.GetFieldIndex(name);
+      AFINAR_CHECK_FORMAT(i >= 0, "push_to_hub: column '", column, "' has no field '", name, "'");
+      d->child_data[size_t(i)] = embed(arrow::MakeArray(d->child_data[size_t(i)]), child, column + "." + name)->data();
+    }
+  }
+  return arrow::MakeArray(d);
 }
 
 bool needs_embedding(const Feature& f) {
   using K = Feature::Kind;
   switch (f.kind()) {
-    case K::Image: case K::Audio: return true;
-    case K::List: case K::LargeList: return needs_embedding(f.feature());
+    case K::Image:
+    case K::Audio:
+      return true;
+    case K::List:
+    case K::LargeList:
+      return needs_embedding(f.feature());
     case K::Struct:
       for (const auto& [name, child] : f.fields())
         if (needs_embedding(child)) return true;
       return false;
-    default: return false;
+    default:
+      return false;
   }
 }
 
 /// The table with external media files embedded (HF's embed_table_storage).
-std::shared_ptr<arrow::Table> embed_external_files(const std::shared_ptr<arrow::Table>& table, const Features& features) {
+std::shared_ptr<arrow::Table> embed_external_files(const std::shared_ptr<arrow::Table>& table,
+                                                   const Features& features) {
   bool any = false;
   for (const auto& [name, f] : features.fields()) any = any || needs_embedding(f);
   if (!any) return table;

@@ -108,6 +108,7 @@ nlohmann::json parse_answer(const HttpResponse& r, const std::string& url) {
 struct UploadMode {
   bool lfs = false;
   bool ignore = false;
+  std::string oid;  ///< the content's sha256, for LFS files
 };
 std::vector<UploadMode> fetch_upload_modes(const std::string& repo_id, RepoType type,
                                            const std::vector<CommitOperationAdd>& additions,
@@ -128,12 +129,15 @@ std::vector<UploadMode> fetch_upload_modes(const std::string& repo_id, RepoType 
     const auto j = parse_answer(r, url);
     AFINAR_CHECK_FORMAT(j.contains("files") && j["files"].is_array(), url, ": answer without a files list");
     for (const auto& f : j["files"]) {
-      AFINAR_CHECK_FORMAT(f.is_object() && f.contains("path") && f["path"].is_string() && f.contains("uploadMode"),
-                          url, ": malformed file entry ", f.dump().substr(0, 200));
+      AFINAR_CHECK_FORMAT(f.is_object() && f.contains("path") && f["path"].is_string() && f.contains("uploadMode"), url,
+                          ": malformed file entry ", f.dump().substr(0, 200));
       const std::string path = f["path"], mode = f.value("uploadMode", "");
       AFINAR_CHECK_FORMAT(mode == "lfs" || mode == "regular", url, ": uploadMode '", mode, "' for ", path);
       for (size_t i = start; i < end; ++i)
-        if (additions[i].path_in_repo == path) modes[i] = {mode == "lfs", f.value("shouldIgnore", false)};
+        if (additions[i].path_in_repo == path) {
+          modes[i].lfs = mode == "lfs";
+          modes[i].ignore = f.value("shouldIgnore", false);
+        }
     }
   }
   return modes;
@@ -152,20 +156,24 @@ void lfs_upload(const std::string& path, const std::string& content, const std::
   if (header.contains("chunk_size")) {
     const auto& cs = header["chunk_size"];
     size_t chunk = 0;
-    if (cs.is_number_unsigned() || cs.is_number_integer()) chunk = cs.get<size_t>();
-    else if (cs.is_string()) chunk = size_t(std::stoull(cs.get<std::string>()));
+    if (cs.is_number_unsigned() || cs.is_number_integer())
+      chunk = cs.get<size_t>();
+    else if (cs.is_string())
+      chunk = size_t(std::stoull(cs.get<std::string>()));
     AFINAR_CHECK_FORMAT(chunk > 0, "LFS batch: chunk_size must be a positive integer for ", path);
     std::vector<std::pair<int, std::string>> parts;
     for (const auto& [k, v] : header.items())
-      if (!k.empty() && std::all_of(k.begin(), k.end(), [](unsigned char ch) { return std::isdigit(ch) != 0; }) && v.is_string()) parts.emplace_back(std::stoi(k), v);
+      if (!k.empty() && std::all_of(k.begin(), k.end(), [](unsigned char ch) { return std::isdigit(ch) != 0; }) &&
+          v.is_string())
+        parts.emplace_back(std::stoi(k), v);
     std::sort(parts.begin(), parts.end());
     const size_t expected = (content.size() + chunk - 1) / chunk;
     AFINAR_CHECK_FORMAT(parts.size() == expected, "LFS batch: ", parts.size(), " part URLs for ", path, " (",
                         content.size(), " bytes in chunks of ", chunk, " need ", expected, ")");
     nlohmann::json done = nlohmann::json::array();
     for (size_t i = 0; i < parts.size(); ++i) {
-      HttpResponse r = http_request("PUT", parts[i].second, content.substr(i * chunk, chunk), "application/octet-stream",
-                                    "", {}, /*authorize=*/false);
+      HttpResponse r = http_request("PUT", parts[i].second, content.substr(i * chunk, chunk),
+                                    "application/octet-stream", "", {}, /*authorize=*/false);
       AFINAR_CHECK_FORMAT(r.status / 100 == 2, "LFS upload of ", path, " part ", i + 1, ": HTTP ", r.status, ": ",
                           server_message(r));
       AFINAR_CHECK_FORMAT(r.headers.count("etag"), "LFS upload of ", path, " part ", i + 1, ": no ETag in the answer");
@@ -183,9 +191,9 @@ void lfs_upload(const std::string& path, const std::string& content, const std::
     const auto& verify = actions["verify"];
     AFINAR_CHECK_FORMAT(verify.is_object() && verify.contains("href") && verify["href"].is_string(),
                         "LFS batch: malformed verify action for ", path);
-    HttpResponse r = http_request("POST", verify["href"].get<std::string>(),
-                                  nlohmann::json({{"oid", oid}, {"size", content.size()}}).dump(), kLfsType, token,
-                                  kLfsHeaders);
+    HttpResponse r =
+        http_request("POST", verify["href"].get<std::string>(),
+                     nlohmann::json({{"oid", oid}, {"size", content.size()}}).dump(), kLfsType, token, kLfsHeaders);
     check_auth(r, "LFS verify of " + path);
     AFINAR_CHECK_FORMAT(r.status / 100 == 2, "LFS verify of ", path, ": HTTP ", r.status, ": ", server_message(r));
   }
@@ -196,14 +204,16 @@ void lfs_upload(const std::string& path, const std::string& content, const std::
 /// holds come back without actions and are not sent again.
 void upload_lfs_files(const std::string& repo_id, RepoType type, const std::vector<const CommitOperationAdd*>& files,
                       const std::vector<std::string>& oids, const std::string& revision, const std::string& token) {
-  const std::string url = endpoint() + "/" + (type == RepoType::Dataset ? "datasets/" : "") + repo_id +
-                          ".git/info/lfs/objects/batch";
+  const std::string url =
+      endpoint() + "/" + (type == RepoType::Dataset ? "datasets/" : "") + repo_id + ".git/info/lfs/objects/batch";
   for (size_t start = 0; start < files.size(); start += 256) {
     const size_t end = std::min(files.size(), start + 256);
     nlohmann::json objects = nlohmann::json::array();
     for (size_t i = start; i < end; ++i) objects.push_back({{"oid", oids[i]}, {"size", files[i]->content.size()}});
-    const nlohmann::json payload = {{"operation", "upload"}, {"transfers", {"basic", "multipart"}},
-                                    {"objects", objects},    {"hash_algo", "sha256"},
+    const nlohmann::json payload = {{"operation", "upload"},
+                                    {"transfers", {"basic", "multipart"}},
+                                    {"objects", objects},
+                                    {"hash_algo", "sha256"},
                                     {"ref", {{"name", revision}}}};
     HttpResponse r = http_request("POST", url, payload.dump(), kLfsType, token, kLfsHeaders);
     check_auth(r, "LFS batch(" + repo_id + ")");
@@ -235,39 +245,38 @@ CommitInfo create_commit(const std::string& repo_id, RepoType type, const std::v
   AFINAR_CHECK(!commit_message.empty(), "create_commit: `commit_message` can't be empty, please pass a value.");
   // As huggingface_hub's create_commit: preupload decides regular (inline base64) or LFS per file;
   // LFS files go to storage first and the commit names them by sha256.
-  const std::vector<UploadMode> modes = additions.empty() ? std::vector<UploadMode>{}
-                                                          : fetch_upload_modes(repo_id, type, additions, revision, token);
+  std::vector<UploadMode> modes =
+      additions.empty() ? std::vector<UploadMode>{} : fetch_upload_modes(repo_id, type, additions, revision, token);
   std::vector<const CommitOperationAdd*> lfs_files;
   std::vector<std::string> lfs_oids;
   for (size_t i = 0; i < additions.size(); ++i)
     if (modes[i].lfs && !modes[i].ignore) {
+      modes[i].oid = sha256_hex(additions[i].content);
       lfs_files.push_back(&additions[i]);
-      lfs_oids.push_back(sha256_hex(additions[i].content));
+      lfs_oids.push_back(modes[i].oid);
     }
   if (!lfs_files.empty()) upload_lfs_files(repo_id, type, lfs_files, lfs_oids, revision, token);
 
   // NDJSON, as huggingface_hub's _prepare_commit_payload: header, then files, then deletions.
   std::string body =
       nlohmann::json({{"key", "header"}, {"value", {{"summary", commit_message}, {"description", ""}}}}).dump() + "\n";
-  size_t next_lfs = 0;
   for (size_t i = 0; i < additions.size(); ++i) {
     const auto& a = additions[i];
     if (modes[i].ignore) continue;  // the repo's .gitignore names it: huggingface_hub skips it too
     if (modes[i].lfs) {
-      body += nlohmann::json({{"key", "lfsFile"},
-                              {"value",
-                               {{"path", a.path_in_repo},
-                                {"algo", "sha256"},
-                                {"oid", lfs_oids[next_lfs++]},
-                                {"size", a.content.size()}}}})
+      body += nlohmann::json(
+                  {{"key", "lfsFile"},
+                   {"value",
+                    {{"path", a.path_in_repo}, {"algo", "sha256"}, {"oid", modes[i].oid}, {"size", a.content.size()}}}})
                   .dump() +
               "\n";
     } else {
-      body += nlohmann::json(
-                  {{"key", "file"},
-                   {"value", {{"content", base64_encode(a.content)}, {"path", a.path_in_repo}, {"encoding", "base64"}}}})
-                  .dump() +
-              "\n";
+      body +=
+          nlohmann::json(
+              {{"key", "file"},
+               {"value", {{"content", base64_encode(a.content)}, {"path", a.path_in_repo}, {"encoding", "base64"}}}})
+              .dump() +
+          "\n";
     }
   }
   for (const auto& d : deletions)

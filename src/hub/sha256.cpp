@@ -36,17 +36,17 @@ __attribute__((target("sha,sse4.1,ssse3"))) void blocks_sha_ni(uint32_t state[8]
   const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
   __m128i tmp = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[0]));
   __m128i s1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&state[4]));
-  tmp = _mm_shuffle_epi32(tmp, 0xB1);          // CDAB
-  s1 = _mm_shuffle_epi32(s1, 0x1B);            // EFGH
-  __m128i s0 = _mm_alignr_epi8(tmp, s1, 8);    // ABEF
-  s1 = _mm_blend_epi16(s1, tmp, 0xF0);         // CDGH
+  tmp = _mm_shuffle_epi32(tmp, 0xB1);        // CDAB
+  s1 = _mm_shuffle_epi32(s1, 0x1B);          // EFGH
+  __m128i s0 = _mm_alignr_epi8(tmp, s1, 8);  // ABEF
+  s1 = _mm_blend_epi16(s1, tmp, 0xF0);       // CDGH
   for (; n > 0; --n, p += 64) {
     const __m128i abef = s0, cdgh = s1;
     __m128i w[4];
     for (int g = 0; g < 16; ++g) {
       if (g < 4) w[g] = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * g)), mask);
-      __m128i msg = _mm_add_epi32(w[g & 3], _mm_set_epi32(int(K[4 * g + 3]), int(K[4 * g + 2]), int(K[4 * g + 1]),
-                                                           int(K[4 * g])));
+      __m128i msg = _mm_add_epi32(
+          w[g & 3], _mm_set_epi32(int(K[4 * g + 3]), int(K[4 * g + 2]), int(K[4 * g + 1]), int(K[4 * g])));
       s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
       if (g >= 3 && g <= 14) {
         tmp = _mm_alignr_epi8(w[g & 3], w[(g + 3) & 3], 4);
@@ -59,10 +59,10 @@ __attribute__((target("sha,sse4.1,ssse3"))) void blocks_sha_ni(uint32_t state[8]
     s0 = _mm_add_epi32(s0, abef);
     s1 = _mm_add_epi32(s1, cdgh);
   }
-  tmp = _mm_shuffle_epi32(s0, 0x1B);           // FEBA
-  s1 = _mm_shuffle_epi32(s1, 0xB1);            // DCHG
-  s0 = _mm_blend_epi16(tmp, s1, 0xF0);         // DCBA
-  s1 = _mm_alignr_epi8(s1, tmp, 8);            // ABEF → HGFE
+  tmp = _mm_shuffle_epi32(s0, 0x1B);    // FEBA
+  s1 = _mm_shuffle_epi32(s1, 0xB1);     // DCHG
+  s0 = _mm_blend_epi16(tmp, s1, 0xF0);  // DCBA
+  s1 = _mm_alignr_epi8(s1, tmp, 8);     // ABEF → HGFE
   _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[0]), s0);
   _mm_storeu_si128(reinterpret_cast<__m128i*>(&state[4]), s1);
 }

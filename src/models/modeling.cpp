@@ -32,8 +32,10 @@ bool dot_natural_less(const std::string& a, const std::string& b) {
       const std::string p = s.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
       size_t text_end = p.size();
       while (text_end > 0 && is_digit(p[text_end - 1])) --text_end;
-      if (!p.empty() && text_end == 0) out.push_back({0, "", strip_zeros(p), true});
-      else out.push_back({1, p.substr(0, text_end), strip_zeros(p.substr(text_end)), text_end < p.size()});
+      if (!p.empty() && text_end == 0)
+        out.push_back({0, "", strip_zeros(p), true});
+      else
+        out.push_back({1, p.substr(0, text_end), strip_zeros(p.substr(text_end)), text_end < p.size()});
       if (dot == std::string::npos) return out;
       start = dot + 1;
     }
@@ -59,7 +61,8 @@ bool dot_natural_less(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-void PreTrainedModelImpl::save_pretrained(const std::filesystem::path& folder, const std::string& max_shard_size) const {
+void PreTrainedModelImpl::save_pretrained(const std::filesystem::path& folder,
+                                          const std::string& max_shard_size) const {
   fs::create_directories(folder);
   // transformers 5 saves a from_pretrained model's state dict sorted by dot_natural_key
   // (revert_weight_conversion sorts it), and the shard split is greedy in that order. (A model it

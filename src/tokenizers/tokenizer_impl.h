@@ -3,13 +3,12 @@
 #pragma once
 #include <limits>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "afinar/core/check.h"
 #include "afinar/tokenizers/added_vocabulary.h"

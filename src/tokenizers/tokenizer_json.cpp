@@ -97,7 +97,8 @@ ParsedTokenizerJson parse_tokenizer_json(std::string_view text, const std::strin
   try {
     json::sax_parse(text.begin(), text.end(), &sax);
   } catch (const json::parse_error& e) {
-    throw FormatError(detail::concat(origin, ": malformed JSON at byte ", e.byte ? e.byte - 1 : 0, " (", e.what(), ")"));
+    throw FormatError(
+        detail::concat(origin, ": malformed JSON at byte ", e.byte ? e.byte - 1 : 0, " (", e.what(), ")"));
   } catch (const json::exception& e) {  // out_of_range: a number too large for a double
     throw FormatError(detail::concat(origin, ": malformed JSON (", e.what(), ")"));
   }

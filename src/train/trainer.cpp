@@ -559,8 +559,8 @@ void Trainer::load_model_weights(const fs::path& dir) {
   for (auto& p : model_->named_parameters()) {
     auto it = w.find(p.key());
     AFINAR_CHECK_FORMAT(it != w.end(), dir.string(), ": no tensor '", p.key(), "' in the checkpoint's weights");
-    AFINAR_CHECK_FORMAT(it->second.sizes() == p.value().sizes(), dir.string(), ": '", p.key(),
-                        "' has shape ", it->second.sizes(), ", the model has ", p.value().sizes());
+    AFINAR_CHECK_FORMAT(it->second.sizes() == p.value().sizes(), dir.string(), ": '", p.key(), "' has shape ",
+                        it->second.sizes(), ", the model has ", p.value().sizes());
     p.value().copy_(it->second);
   }
 }

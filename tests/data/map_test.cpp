@@ -3,7 +3,6 @@
 #include "afinar/data/map.h"
 
 #include <arrow/api.h>
-
 #include <sys/stat.h>
 
 #include <stdexcept>
@@ -165,7 +164,8 @@ TEST(Map, SaveToDiskLinksTheWholeCacheFile) {
   Fixture f;
   const Dataset mapped = f.data.map(word_lengths, f.opts);
   mapped.save_to_disk(f.tmp.path / "saved");
-  struct stat cache_st {}, saved_st {};
+  struct stat cache_st {
+  }, saved_st{};
   ASSERT_EQ(::stat(mapped.origin().c_str(), &cache_st), 0);
   ASSERT_EQ(::stat((f.tmp.path / "saved/data-00000-of-00001.arrow").c_str(), &saved_st), 0);
   EXPECT_EQ(saved_st.st_ino, cache_st.st_ino);

@@ -165,13 +165,16 @@ TEST(PushToHub, EmbedsExternalMediaFiles) {
   const auto col = back.table()->GetColumnByName("image");
   EXPECT_EQ(col->null_count(), 1);  // neither bytes nor path: None, as HF
   const auto row0 = col->GetScalar(0).ValueOrDie();
-  EXPECT_EQ(static_cast<const arrow::StringScalar&>(*static_cast<const arrow::StructScalar&>(*row0).value[1]).value->ToString(),
+  EXPECT_EQ(static_cast<const arrow::StringScalar&>(*static_cast<const arrow::StructScalar&>(*row0).value[1])
+                .value->ToString(),
             "a.png");
 
   // A path that cannot be read: an error naming the column, the row and the file; no commit.
   const size_t commits = h.hub.commit_bodies().size();
   test::expect_error<FormatError>(
-      [&] { image_paths({file, (h.tmp.path / "img/missing.png").string()}).push_to_hub("me/paths", PushToHubOptions{}); },
+      [&] {
+        image_paths({file, (h.tmp.path / "img/missing.png").string()}).push_to_hub("me/paths", PushToHubOptions{});
+      },
       {"column 'image' row 1", "missing.png"});
   EXPECT_EQ(h.hub.commit_bodies().size(), commits);
 }

@@ -71,8 +71,10 @@ TEST(HubApi, CreateRepoCommitAndDownloadBack) {
   // The binary file went through LFS; Hub requests carry the token, presigned storage PUTs none.
   EXPECT_NE(body.find(R"("key":"lfsFile")"), std::string::npos) << body;
   for (const auto& l : e.hub.log()) {
-    if (l.rfind("PUT /lfs-storage/", 0) == 0) EXPECT_EQ(l.find(" auth="), std::string::npos) << l;
-    else EXPECT_NE(l.find(" auth=Bearer hf_secret"), std::string::npos) << l;
+    if (l.rfind("PUT /lfs-storage/", 0) == 0)
+      EXPECT_EQ(l.find(" auth="), std::string::npos) << l;
+    else
+      EXPECT_NE(l.find(" auth=Bearer hf_secret"), std::string::npos) << l;
   }
 
   // Downloaded back through resolve, with only the files an include pattern names.

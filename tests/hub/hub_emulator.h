@@ -372,7 +372,8 @@ class HubEmulator {
         bool ok = true;
         const std::string sample = base64_decode(f.value("sample", ""), ok);
         const bool lfs = f.value("size", size_t{0}) > lfs_threshold_ || sample.find('\0') != std::string::npos;
-        files.push_back({{"path", f.value("path", "")}, {"uploadMode", lfs ? "lfs" : "regular"}, {"shouldIgnore", false}});
+        files.push_back(
+            {{"path", f.value("path", "")}, {"uploadMode", lfs ? "lfs" : "regular"}, {"shouldIgnore", false}});
       }
       return respond(c, 200, "OK", nlohmann::json({{"files", files}}).dump(), {{"Content-Type", "application/json"}});
     }

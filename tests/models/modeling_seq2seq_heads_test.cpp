@@ -104,24 +104,7 @@ TEST_P(Seq2SeqHeads, TinyMatchesTransformers) {
   EXPECT_LE(dl, 1e-5);
 
   out.loss.backward();
-  double worst = 0;
-  std::string worst_name;
-  int64_t compared = 0;
-  for (const auto& p : model->named_parameters()) {
-    ASSERT_TRUE(e.count("grad." + p.key())) << p.key();
-    const torch::Tensor& want = e.at("grad." + p.key());
-    ASSERT_TRUE(p.value().grad().defined()) << p.key();
-    double scale = std::max(want.abs().max().item<double>(), 1e-6);
-    double rel = max_abs_diff(p.value().grad(), want) / scale;
-    if (rel > worst) worst = rel, worst_name = p.key();
-    EXPECT_LE(rel, 1e-4) << p.key();
-    ++compared;
-  }
-  int64_t grads_in_fixture = 0;
-  for (const auto& [k, v] : e) grads_in_fixture += k.rfind("grad.", 0) == 0;
-  EXPECT_EQ(compared, grads_in_fixture) << "every transformers parameter has its gradient here";
-  std::cout << c.model.fixture << ": " << compared << " gradients, max relative diff = " << worst << " (" << worst_name
-            << ")\n";
+  expect_gradients_as_transformers(*model, e, c.model.fixture);
 }
 
 TEST_P(Seq2SeqHeads, SaveAndReload) {

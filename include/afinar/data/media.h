@@ -24,10 +24,10 @@ namespace afinar {
 
 struct DecodedImage {
   int64_t height = 0, width = 0, channels = 0;
-  std::string mode;             ///< PIL's mode: L, LA, RGB, RGBA, P, 1, I;16, CMYK
-  std::vector<uint8_t> pixels;  ///< [H, W, C], row-major (empty for I;16)
-  std::vector<uint16_t> wide;   ///< I;16 only: [H, W] samples
-  std::vector<uint8_t> palette; ///< P only: RGBA per index (alpha from the PNG's tRNS, else 255)
+  std::string mode;              ///< PIL's mode: L, LA, RGB, RGBA, P, 1, I;16, CMYK
+  std::vector<uint8_t> pixels;   ///< [H, W, C], row-major (empty for I;16)
+  std::vector<uint16_t> wide;    ///< I;16 only: [H, W] samples
+  std::vector<uint8_t> palette;  ///< P only: RGBA per index (alpha from the PNG's tRNS, else 255)
   uint8_t at(int64_t y, int64_t x, int64_t c = 0) const { return pixels[size_t((y * width + x) * channels + c)]; }
 };
 

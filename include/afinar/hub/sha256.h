@@ -21,8 +21,8 @@ class Sha256 {
   std::string hex_digest();
 
  private:
-  void block(const uint8_t* p);                // portable, one block
-  void blocks(const uint8_t* p, size_t n);     // n blocks, SHA extensions when the CPU has them
+  void block(const uint8_t* p);             // portable, one block
+  void blocks(const uint8_t* p, size_t n);  // n blocks, SHA extensions when the CPU has them
   std::array<uint32_t, 8> h_;
   std::array<uint8_t, 64> buf_{};
   size_t buf_len_ = 0;

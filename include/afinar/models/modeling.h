@@ -7,11 +7,11 @@
 ///   afinar::ModelInputs in{.input_ids = ids, .attention_mask = mask};   // ids: (B, T) int64
 ///   afinar::ModelOutputs out = model->forward(in);                      // out.logits: (B, num_labels)
 #pragma once
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,7 +58,8 @@ class PreTrainedModelImpl : public torch::nn::Module {
   /// them. Shards of an earlier save that the new one does not use are removed.
   ///
   ///   model->save_pretrained("out", "200MB");
-  void save_pretrained(const std::filesystem::path& folder, const std::string& max_shard_size = io::kDefaultMaxShardSize) const;
+  void save_pretrained(const std::filesystem::path& folder,
+                       const std::string& max_shard_size = io::kDefaultMaxShardSize) const;
   /// Names of parameters belonging to the pretrained base (not the task head): used by
   /// --freeze_base_model (transfer learning: train only the head).
   virtual std::vector<std::string> base_parameter_prefixes() const = 0;

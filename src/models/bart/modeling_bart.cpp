@@ -153,13 +153,17 @@ torch::Tensor BartStackImpl::forward(const torch::Tensor& embeds, const torch::T
     }
     // The masks need no gradient: captured. The encoder output does (cross-attention): an input.
     if (encoder_hidden.defined()) {
-      h = checkpoint([layer, mask, cross_mask](const std::vector<torch::Tensor>& x) {
-        return std::vector<torch::Tensor>{layer->forward(x[0], mask, x[1], cross_mask)};
-      }, {h, encoder_hidden})[0];
+      h = checkpoint(
+          [layer, mask, cross_mask](const std::vector<torch::Tensor>& x) {
+            return std::vector<torch::Tensor>{layer->forward(x[0], mask, x[1], cross_mask)};
+          },
+          {h, encoder_hidden})[0];
     } else {
-      h = checkpoint([layer, mask](const std::vector<torch::Tensor>& x) {
-        return std::vector<torch::Tensor>{layer->forward(x[0], mask, torch::Tensor(), torch::Tensor())};
-      }, {h})[0];
+      h = checkpoint(
+          [layer, mask](const std::vector<torch::Tensor>& x) {
+            return std::vector<torch::Tensor>{layer->forward(x[0], mask, torch::Tensor(), torch::Tensor())};
+          },
+          {h})[0];
     }
   }
   return h;  // (B, T, D)
@@ -359,7 +363,7 @@ ModelOutputs BartForCausalLMImpl::forward(const ModelInputs& in) {
   ModelOutputs out;
   // No encoder: the decoder layers skip their (unused) cross-attention.
   out.last_hidden_state = decoder(embed_tokens(in.input_ids) * embed_scale, in.attention_mask);  // (B, T, D)
-  out.logits = F::linear(out.last_hidden_state, embed_tokens->weight);                          // (B, T, V)
+  out.logits = F::linear(out.last_hidden_state, embed_tokens->weight);                           // (B, T, V)
   // transformers' BartForCausalLM does not shift: labels[t] is the target of logits[t].
   if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
   return out;

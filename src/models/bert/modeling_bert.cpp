@@ -163,9 +163,9 @@ torch::Tensor BertEncoderImpl::forward(torch::Tensor hidden, const torch::Tensor
       continue;
     }
     // The mask needs no gradient: captured; the hidden state is the input.
-    hidden = checkpoint([l, mask](const std::vector<torch::Tensor>& x) {
-      return std::vector<torch::Tensor>{l->forward(x[0], mask)};
-    }, {hidden})[0];  // (B, T, H)
+    hidden = checkpoint(
+        [l, mask](const std::vector<torch::Tensor>& x) { return std::vector<torch::Tensor>{l->forward(x[0], mask)}; },
+        {hidden})[0];  // (B, T, H)
   }
   return hidden;
 }
@@ -418,7 +418,7 @@ BertLMHeadModelImpl::BertLMHeadModelImpl(const BertConfig& c) : config(c) {
 
 ModelOutputs BertLMHeadModelImpl::forward(const ModelInputs& in) {
   ModelOutputs out;
-  out.last_hidden_state = bert(in).last_hidden_state;                                // (B, T, H)
+  out.last_hidden_state = bert(in).last_hidden_state;                                  // (B, T, H)
   out.logits = cls(out.last_hidden_state, bert->embeddings->word_embeddings->weight);  // (B, T, V)
   if (in.labels.defined()) out.loss = causal_lm_loss(out.logits, in.labels);
   return out;

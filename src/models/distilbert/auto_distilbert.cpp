@@ -15,7 +15,9 @@ void init_missing(torch::nn::Module& m, const DistilBertConfig& c, const std::ve
 
 /// Older DistilBERT MLM checkpoints (distilbert-base-uncased) also store the tied decoder weight:
 /// it is the word embeddings (dropped).
-void drop_tied_distilbert_decoder(io::TensorMap& w) { w.erase("vocab_projector.weight"); }
+void drop_tied_distilbert_decoder(io::TensorMap& w) {
+  w.erase("vocab_projector.weight");
+}
 
 }  // namespace
 
@@ -33,9 +35,8 @@ PreTrainedModel distilbert_for_token_classification(const nlohmann::json& j, con
 
 PreTrainedModel distilbert_for_masked_lm(const nlohmann::json& j, const fs::path& dir, const std::string& source,
                                          const FromPretrainedOptions& opt) {
-  return load_model<DistilBertForMaskedLMImpl, DistilBertConfig>(j, dir, source, opt, "DistilBertForMaskedLM",
-                                                                 "distilbert", &init_missing,
-                                                                 &drop_tied_distilbert_decoder);
+  return load_model<DistilBertForMaskedLMImpl, DistilBertConfig>(
+      j, dir, source, opt, "DistilBertForMaskedLM", "distilbert", &init_missing, &drop_tied_distilbert_decoder);
 }
 
 PreTrainedModel distilbert_for_question_answering(const nlohmann::json& j, const fs::path& dir,

@@ -103,9 +103,11 @@ torch::Tensor DistilBertTransformerImpl::forward(torch::Tensor hidden, const tor
       hidden = block->forward(hidden, mask);
       continue;
     }
-    hidden = checkpoint([block, mask](const std::vector<torch::Tensor>& x) {
-      return std::vector<torch::Tensor>{block->forward(x[0], mask)};
-    }, {hidden})[0];  // the mask needs no gradient: captured
+    hidden = checkpoint(
+        [block, mask](const std::vector<torch::Tensor>& x) {
+          return std::vector<torch::Tensor>{block->forward(x[0], mask)};
+        },
+        {hidden})[0];  // the mask needs no gradient: captured
   }
   return hidden;  // (B, T, dim)
 }
@@ -253,7 +255,7 @@ DistilBertForQuestionAnsweringImpl::DistilBertForQuestionAnsweringImpl(const Dis
 
 ModelOutputs DistilBertForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   ModelOutputs out;
-  out.last_hidden_state = distilbert(in);                                                // (B, T, dim)
+  out.last_hidden_state = distilbert(in);                                           // (B, T, dim)
   question_answering_outputs(qa_outputs(dropout(out.last_hidden_state)), in, out);  // (B, T, 2) → start/end (B, T)
   return out;
 }

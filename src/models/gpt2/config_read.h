@@ -1,15 +1,15 @@
-// Internal to src/models/*/configuration_*.cpp and generation: reading config.json fields with their types checked, and the
-// id2label/label2id fields every head config shares.
+// Internal to src/models/*/configuration_*.cpp and generation: reading config.json fields with their types checked, and
+// the id2label/label2id fields every head config shares.
 #pragma once
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <limits>
-#include <type_traits>
 #include <initializer_list>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "afinar/core/check.h"

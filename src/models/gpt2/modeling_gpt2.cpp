@@ -200,9 +200,11 @@ torch::Tensor GPT2ModelImpl::forward(const ModelInputs& in) {
       x = block->forward(x, mask);  // (B, T, H)
       continue;
     }
-    x = checkpoint([block, mask](const std::vector<torch::Tensor>& in) {
-      return std::vector<torch::Tensor>{block->forward(in[0], mask)};
-    }, {x})[0];  // the mask needs no gradient: captured
+    x = checkpoint(
+        [block, mask](const std::vector<torch::Tensor>& in) {
+          return std::vector<torch::Tensor>{block->forward(in[0], mask)};
+        },
+        {x})[0];  // the mask needs no gradient: captured
   }
   return ln_f(x);  // (B, T, H)
 }

@@ -205,9 +205,11 @@ torch::Tensor LlamaModelImpl::forward(const ModelInputs& in) {
       continue;
     }
     // cos/sin come from the inv_freq buffer and the mask from attention_mask: no gradient, captured.
-    x = checkpoint([layer, cos, sin, mask](const std::vector<torch::Tensor>& in) {
-      return std::vector<torch::Tensor>{layer->forward(in[0], cos, sin, mask)};
-    }, {x})[0];
+    x = checkpoint(
+        [layer, cos, sin, mask](const std::vector<torch::Tensor>& in) {
+          return std::vector<torch::Tensor>{layer->forward(in[0], cos, sin, mask)};
+        },
+        {x})[0];
   }
   return norm(x);  // (B, T, H)
 }

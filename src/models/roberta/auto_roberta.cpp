@@ -43,10 +43,10 @@ PreTrainedModel roberta_for_masked_lm(const nlohmann::json& j, const fs::path& d
                                                            &init_missing, &drop_tied_roberta_decoder);
 }
 
-PreTrainedModel roberta_for_question_answering(const nlohmann::json& j, const fs::path& dir,
-                                               const std::string& source, const FromPretrainedOptions& opt) {
-  return load_model<RobertaForQuestionAnsweringImpl, RobertaConfig>(
-      j, dir, source, opt, "RobertaForQuestionAnswering", "roberta", &init_missing);
+PreTrainedModel roberta_for_question_answering(const nlohmann::json& j, const fs::path& dir, const std::string& source,
+                                               const FromPretrainedOptions& opt) {
+  return load_model<RobertaForQuestionAnsweringImpl, RobertaConfig>(j, dir, source, opt, "RobertaForQuestionAnswering",
+                                                                    "roberta", &init_missing);
 }
 
 PreTrainedModel roberta_for_causal_lm(const nlohmann::json& j, const fs::path& dir, const std::string& source,

@@ -151,12 +151,13 @@ nlohmann::json RobertaForTokenClassificationImpl::config_json() const {
 
 RobertaLMHeadImpl::RobertaLMHeadImpl(const RobertaConfig& c) {
   dense = register_module("dense", nn::Linear(c.hidden_size, c.hidden_size));
-  layer_norm = register_module("layer_norm", nn::LayerNorm(nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
+  layer_norm =
+      register_module("layer_norm", nn::LayerNorm(nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
   bias = register_parameter("bias", torch::zeros({c.vocab_size}));  // as transformers' _init_weights
 }
 
 torch::Tensor RobertaLMHeadImpl::forward(const torch::Tensor& hidden, const torch::Tensor& decoder_weight) {
-  torch::Tensor x = layer_norm(torch::gelu(dense(hidden)));  // (B, T, H); exact gelu, not hidden_act
+  torch::Tensor x = layer_norm(torch::gelu(dense(hidden)));       // (B, T, H); exact gelu, not hidden_act
   return torch::nn::functional::linear(x, decoder_weight, bias);  // (B, T, V)
 }
 
@@ -200,8 +201,8 @@ RobertaForQuestionAnsweringImpl::RobertaForQuestionAnsweringImpl(const RobertaCo
 
 ModelOutputs RobertaForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   ModelOutputs out;
-  out.last_hidden_state = roberta(in).last_hidden_state;                        // (B, T, H)
-  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out);       // (B, T, 2) → start/end (B, T)
+  out.last_hidden_state = roberta(in).last_hidden_state;                   // (B, T, H)
+  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out);  // (B, T, 2) → start/end (B, T)
   return out;
 }
 

@@ -474,7 +474,7 @@ ModelOutputs T5ForSequenceClassificationImpl::forward(const ModelInputs& in) {
   // (B, T, D) → the last <eos> of each row (B, D)
   torch::Tensor pooled =
       last_eos_pool(out.last_hidden_state, in.input_ids, config.eos_id(), "T5ForSequenceClassification");
-  out.logits = classification_head(pooled);                                                         // (B, num_labels)
+  out.logits = classification_head(pooled);  // (B, num_labels)
   if (in.labels.defined()) {
     if (config.problem_type.empty()) config.problem_type = infer_problem_type(config.num_labels(), in.labels);
     out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type);
@@ -532,7 +532,7 @@ ModelOutputs T5ForQuestionAnsweringImpl::forward(const ModelInputs& in) {
     out.encoder_last_hidden_state = encoder(shared(in.input_ids), in.attention_mask);  // (B, T, D)
   }
   out.last_hidden_state = decoder(shared(dec_ids), in.decoder_attention_mask, out.encoder_last_hidden_state,
-                                  in.attention_mask);        // (B, Td, D)
+                                  in.attention_mask);                      // (B, Td, D)
   question_answering_outputs(qa_outputs(out.last_hidden_state), in, out);  // (B, Td, 2) → start/end (B, Td)
   return out;
 }

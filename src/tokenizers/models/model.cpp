@@ -180,7 +180,8 @@ std::shared_ptr<const Model> make_model(const nlohmann::json& j, const std::stri
   if (type == "BPE") return make_bpe(j, origin, list);
   if (type == "Unigram") return make_unigram(j, origin);
   if (type == "WordLevel")
-    return std::make_shared<WordLevel>(read_vocab_object(j, origin, list), get<std::string>(j, "unk_token", origin, where));
+    return std::make_shared<WordLevel>(read_vocab_object(j, origin, list),
+                                       get<std::string>(j, "unk_token", origin, where));
   AFINAR_NOT_IMPLEMENTED("model type \"", type, "\" in ", origin, " (supported: BPE, Unigram, WordLevel, WordPiece)");
 }
 

@@ -1,12 +1,11 @@
 #include "afinar/tokenizers/models/wordpiece.h"
 
-#include "word_cache.h"
-
 #include <algorithm>
 #include <fstream>
 
 #include "afinar/core/check.h"
 #include "afinar/tokenizers/unicode.h"
+#include "word_cache.h"
 
 namespace afinar::tokenizers {
 

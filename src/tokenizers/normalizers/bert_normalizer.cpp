@@ -1,8 +1,8 @@
 #include "afinar/tokenizers/normalizers/bert_normalizer.h"
 
-#include <algorithm>
-
 #include <utf8proc.h>
+
+#include <algorithm>
 
 #include "afinar/tokenizers/unicode.h"
 
@@ -16,8 +16,8 @@ void BertNormalizer::normalize(NormalizedString& s) const {
   // ASCII without characters to drop (NUL, controls other than \t \n \r): every character
   // maps to one character, in place.
   if (is_ascii(in) && (!o_.clean_text || std::none_of(in.begin(), in.end(), [](char b) {
-                        return b == 0 || is_control(static_cast<unsigned char>(b));
-                      }))) {
+        return b == 0 || is_control(static_cast<unsigned char>(b));
+      }))) {
     const bool clean = o_.clean_text, lower = o_.lowercase;
     s.map_ascii_in_place([clean, lower](char b) {
       if (clean && is_whitespace(static_cast<unsigned char>(b))) b = ' ';

@@ -84,8 +84,10 @@ Encoding TemplateProcessing::process(Encoding a, std::optional<Encoding> b, bool
       // The sequence's last use in the template can give its token strings away.
       bool last = std::none_of(tmpl.begin() + std::ptrdiff_t(i) + 1, tmpl.end(),
                                [&](const TemplatePiece& q) { return q.is_sequence && q.sequence == p.sequence; });
-      if (last) append_encoding(out, std::move(src));
-      else append_encoding(out, src);
+      if (last)
+        append_encoding(out, std::move(src));
+      else
+        append_encoding(out, src);
       for (size_t t = from; t < out.size(); ++t) out.type_ids[t] = p.type_id;
     } else if (add_special_tokens) {
       const auto& sp = specials_.at(p.special_id);

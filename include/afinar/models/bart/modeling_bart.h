@@ -170,8 +170,8 @@ class BartForCausalLMImpl : public PreTrainedModelImpl {
   std::vector<std::string> base_parameter_prefixes() const override { return {"model."}; }
 
   BartConfig config;
-  std::shared_ptr<torch::nn::Module> model;  ///< "model": holds only "decoder"
-  BartStack decoder{nullptr};                ///< "model.decoder"
+  std::shared_ptr<torch::nn::Module> model;    ///< "model": holds only "decoder"
+  BartStack decoder{nullptr};                  ///< "model.decoder"
   torch::nn::Embedding embed_tokens{nullptr};  ///< "model.decoder.embed_tokens"; also the lm_head
   double embed_scale;
 };

@@ -1,6 +1,7 @@
 /// DistilBERT (transformers' modeling_distilbert.py) with the sequence-classification,
-/// token-classification, masked-LM and question-answering heads. Module names are transformers' ("distilbert.transformer.layer.0.attention.q_lin.weight").
-/// No token types and no pooler: the sequence head reads the first token's hidden state.
+/// token-classification, masked-LM and question-answering heads. Module names are transformers'
+/// ("distilbert.transformer.layer.0.attention.q_lin.weight"). No token types and no pooler: the sequence head reads the
+/// first token's hidden state.
 ///
 ///   auto cfg = afinar::DistilBertConfig::from_json(config_json);
 ///   auto model = std::make_shared<afinar::DistilBertForSequenceClassificationImpl>(cfg);
@@ -8,8 +9,8 @@
 #pragma once
 #include <torch/torch.h>
 
-#include "afinar/models/distilbert/configuration_distilbert.h"
 #include "afinar/models/checkpoint.h"
+#include "afinar/models/distilbert/configuration_distilbert.h"
 #include "afinar/models/modeling.h"
 
 namespace afinar {

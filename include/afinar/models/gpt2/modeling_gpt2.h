@@ -15,8 +15,8 @@
 
 #include <optional>
 
-#include "afinar/models/gpt2/configuration_gpt2.h"
 #include "afinar/models/checkpoint.h"
+#include "afinar/models/gpt2/configuration_gpt2.h"
 #include "afinar/models/modeling.h"
 
 namespace afinar {

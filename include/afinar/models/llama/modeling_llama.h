@@ -14,9 +14,9 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "afinar/models/checkpoint.h"
 #include "afinar/models/gpt2/modeling_gpt2.h"  // the causal masks, attention and losses decoders share
 #include "afinar/models/llama/configuration_llama.h"
-#include "afinar/models/checkpoint.h"
 #include "afinar/models/modeling.h"
 
 namespace afinar {

@@ -1,6 +1,6 @@
 /// RoBERTa (transformers' modeling_roberta.py), encoder only, with the sequence-classification,
-/// token-classification, masked-LM and question-answering heads. The encoder and pooler are BERT's (same state-dict names under
-/// "roberta."); the embeddings differ: position ids count real tokens from pad_token_id + 1.
+/// token-classification, masked-LM and question-answering heads. The encoder and pooler are BERT's (same state-dict
+/// names under "roberta."); the embeddings differ: position ids count real tokens from pad_token_id + 1.
 ///
 ///   auto cfg = afinar::RobertaConfig::from_json(config_json);
 ///   auto model = std::make_shared<afinar::RobertaForSequenceClassificationImpl>(cfg);

@@ -3,15 +3,14 @@
 /// files written by early versions of HF tokenizers).
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <memory>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <cstring>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 namespace afinar::tokenizers {
 

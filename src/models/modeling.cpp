@@ -81,6 +81,10 @@ void PreTrainedModelImpl::save_pretrained(const std::filesystem::path& folder,
   write_file_atomic(folder / "config.json", config_json().dump(2) + "\n");
 }
 
+PreTrainedModelImpl::ParameterLayout PreTrainedModelImpl::parameter_layout() const {
+  throw NotImplemented(detail::concat("parameter_layout for ", config_json().value("model_type", "this model")));
+}
+
 std::string torch_dtype_name(torch::ScalarType dtype) {
   switch (dtype) {
     case torch::kFloat: return "float32";

@@ -11,11 +11,9 @@
 #include <string>
 
 #include "afinar/collators/examples.h"
+#include "afinar/models/batch.h"
 
 namespace afinar {
-
-/// Model inputs by name ("input_ids", "attention_mask", "token_type_ids", "labels").
-using Batch = std::map<std::string, torch::Tensor>;
 
 class DataCollator {
  public:

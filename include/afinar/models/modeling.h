@@ -17,9 +17,12 @@
 #include <vector>
 
 #include "afinar/io/safetensors.h"
+#include "afinar/nn/losses.h"
 
 namespace afinar {
 
+/// Every model input a collator can make (the keys of a Batch, see models/batch.h). A field a
+/// model cannot honour is refused by that model by name, never ignored.
 struct ModelInputs {
   torch::Tensor input_ids;       ///< (B, T) int64
   torch::Tensor attention_mask;  ///< (B, T) int64, 1 = token, 0 = padding; undefined = all ones
@@ -34,6 +37,16 @@ struct ModelInputs {
   torch::Tensor decoder_attention_mask;  ///< (B, Td) int64; undefined = all ones (causal mask still applies)
   /// (B, T, H) encoder output computed earlier (generate() runs the encoder once); undefined = run it.
   torch::Tensor encoder_last_hidden_state;
+  // Packed rows (DataCollatorWithFlattening): several sequences concatenated into one row (1, N).
+  torch::Tensor cu_seq_lens;  ///< (R + 1) int32: sequence r is tokens cu_seq_lens[r]..cu_seq_lens[r+1]
+  int64_t max_seq_len = 0;    ///< the longest of the R sequences (flash attention's max_length)
+  torch::Tensor seq_idx;      ///< (1, N) int32: the sequence each token belongs to
+  // Vision and audio models:
+  torch::Tensor pixel_values;  ///< (B, C, H, W) float
+  torch::Tensor input_values;  ///< (B, S) float, raw waveforms
+  /// How the head normalises its loss: num_items_in_batch of the whole accumulated batch (HF's
+  /// semantics) and the label-smoothing factor. The head computes the loss; nobody else does.
+  LossKwargs loss_kwargs;
 };
 
 struct ModelOutputs {
@@ -63,6 +76,21 @@ class PreTrainedModelImpl : public torch::nn::Module {
   /// Names of parameters belonging to the pretrained base (not the task head): used by
   /// --freeze_base_model (transfer learning: train only the head).
   virtual std::vector<std::string> base_parameter_prefixes() const = 0;
+  /// Where the base's parts are, by parameter-name prefix: the embeddings, and each layer stack
+  /// (layer i's parameters start with "<stack><i>."). Used by freeze_layers, gradient
+  /// checkpointing and LoRA; e.g. BERT: {{"bert.embeddings."}, {"bert.encoder.layer."}}.
+  struct ParameterLayout {
+    std::vector<std::string> embeddings;
+    std::vector<std::string> layer_stacks;
+  };
+  virtual ParameterLayout parameter_layout() const;
+  /// True when the head's loss predicts labels[t + 1] at position t (causal LMs). The one place
+  /// that decides it: the head's loss and num_loss_items both follow it.
+  virtual bool shifts_labels() const { return false; }
+  /// This micro-batch's share of num_items_in_batch, counted as the head's loss counts: labels
+  /// != -100 (after the shift when shifts_labels()) for token-level labels, labelled rows for
+  /// sequence-level labels, rows for question answering (start_positions). 0 without labels.
+  int64_t num_loss_items(const ModelInputs& inputs) const;
   /// True for T5/BART-style models: forward takes decoder_input_ids, generate() runs the encoder once.
   virtual bool is_encoder_decoder() const { return false; }
   /// transformers' gradient_checkpointing_enable(): from now on every layer of every layer stack

@@ -85,6 +85,17 @@ PreTrainedModelImpl::ParameterLayout PreTrainedModelImpl::parameter_layout() con
   throw NotImplemented(detail::concat("parameter_layout for ", config_json().value("model_type", "this model")));
 }
 
+int64_t PreTrainedModelImpl::num_loss_items(const ModelInputs& in) const {
+  if (in.labels.defined()) {
+    torch::Tensor labels = in.labels;
+    if (labels.is_floating_point()) return labels.size(0);  // regression / multi-label: one item per row
+    if (shifts_labels() && labels.dim() >= 2) labels = labels.narrow(-1, 1, labels.size(-1) - 1);
+    return labels.ne(-100).sum().item<int64_t>();
+  }
+  if (in.start_positions.defined()) return in.start_positions.size(0);
+  return 0;
+}
+
 std::string torch_dtype_name(torch::ScalarType dtype) {
   switch (dtype) {
     case torch::kFloat: return "float32";

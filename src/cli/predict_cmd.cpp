@@ -199,29 +199,11 @@ void predict_question_answering(const PredictOptions& o, const Dataset& test, co
     f.sequences["attention_mask"].emplace_back(e.attention_mask.begin(), e.attention_mask.end());
     if (tok.uses_token_type_ids()) f.sequences["token_type_ids"].push_back(e.type_ids);
   }
-  // The Trainer's eval loop keeps `logits` only: the two QA outputs are gathered here, batch by
-  // batch, and padded across batches with -100 as nested_concat does for HF's (start, end) tuple.
+  AFINAR_CHECK(f.size() > 0, o.test_file, ": no rows to predict");
   Trainer trainer(model, predict_args(o), std::make_shared<DataCollatorWithPadding>(tok.pad_token_id().value_or(0)),
                   nullptr, nullptr, &tok);
-  DataCollatorWithPadding collator(tok.pad_token_id().value_or(0));
-  torch::NoGradGuard no_grad;
-  model->eval();
-  const int64_t n = static_cast<int64_t>(f.size()), bs = o.per_device_eval_batch_size;
-  std::vector<int64_t> rows(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) rows[static_cast<size_t>(i)] = i;
-  std::vector<torch::Tensor> starts, ends;
-  for (int64_t lo = 0; lo < n; lo += bs) {
-    Batch b = collator(f, std::span<const int64_t>(rows.data() + lo, static_cast<size_t>(std::min(n, lo + bs) - lo)));
-    ModelInputs in;
-    in.input_ids = b.at("input_ids").to(trainer.device());
-    in.attention_mask = b.at("attention_mask").to(trainer.device());
-    if (b.count("token_type_ids")) in.token_type_ids = b.at("token_type_ids").to(trainer.device());
-    ModelOutputs out = model->forward(in);
-    starts.push_back(out.start_logits.to(torch::kCPU, torch::kFloat32));  // (B, T)
-    ends.push_back(out.end_logits.to(torch::kCPU, torch::kFloat32));
-  }
-  AFINAR_CHECK(n > 0, o.test_file, ": no rows to predict");
-  const torch::Tensor start = pad_and_concatenate(starts, -100), end = pad_and_concatenate(ends, -100);  // (N, T)
+  const PredictionOutput p = trainer.predict(f);
+  const torch::Tensor &start = p.start_logits, &end = p.end_logits;  // (N, T), -100 past each batch's length
   const fs::path s = sibling(o.output_file, "start_logits"), e = sibling(o.output_file, "end_logits");
   save_npy(s, start);
   save_npy(e, end);

@@ -153,9 +153,8 @@ std::vector<std::string> generate_and_score(PreTrainedModelImpl& model, const To
   for (int64_t lo = 0; lo < n; lo += batch_size) {
     const int64_t hi = std::min(n, lo + batch_size);
     Batch b = collator(data, std::span<const int64_t>(rows.data() + lo, static_cast<size_t>(hi - lo)));
-    ModelInputs in;
-    in.input_ids = b.at("input_ids").to(device);
-    in.attention_mask = b.at("attention_mask").to(device);
+    ModelInputs in = to_model_inputs(b, device);
+    in.labels = in.decoder_input_ids = torch::Tensor();  // the targets are scored, not fed
     torch::Tensor out = generate(model, in, gen).to(torch::kCPU);  // (B, L) int64
     if (generated_ids) id_parts.push_back(out);
     std::vector<std::string> preds;

@@ -32,31 +32,6 @@ Tokenizer load_tokenizer(const TaskOptions& o) {
   return AutoTokenizer::from_pretrained(o.tokenizer_name.empty() ? o.model_name_or_path : o.tokenizer_name);
 }
 
-/// run_mlm / run_clm's compute_metrics: token accuracy of argmax(logits) where labels != -100;
-/// causal LM compares position t's prediction with label t+1. logits (B, T, V), labels (B, T).
-class LmAccuracy : public MetricAccumulator {
- public:
-  explicit LmAccuracy(bool shift) : shift_(shift) {}
-  void add(const torch::Tensor& logits, const torch::Tensor& labels) override {
-    auto pred = logits.argmax(-1);
-    auto lab = labels.to(pred.device());
-    if (shift_) {
-      pred = pred.slice(1, 0, pred.size(1) - 1);
-      lab = lab.slice(1, 1);
-    }
-    auto keep = lab != -100;
-    correct_ += (pred.eq(lab) & keep).sum().item<int64_t>();
-    total_ += keep.sum().item<int64_t>();
-  }
-  std::map<std::string, double> compute() const override {
-    return {{"accuracy", total_ ? static_cast<double>(correct_) / static_cast<double>(total_) : 0.0}};
-  }
-
- private:
-  bool shift_;
-  int64_t correct_ = 0, total_ = 0;
-};
-
 std::map<std::string, Examples> prepare(const DatasetDict& raw, const TaskOptions& o, const TrainingArguments& args,
                                         const std::function<Examples(const Dataset&, const std::string&, bool)>& fn) {
   std::map<std::string, Examples> data;
@@ -188,7 +163,7 @@ void run_language_modeling(const TaskOptions& o, TrainingArguments args, bool ml
   Trainer trainer(model, args, std::make_shared<DataCollatorForLanguageModeling>(lm),
                   data.count("train") ? &data["train"] : nullptr,
                   data.count("validation") ? &data["validation"] : nullptr, &tok);
-  trainer.set_compute_metrics([mlm] { return std::make_unique<LmAccuracy>(!mlm); });
+  trainer.set_compute_metrics(lm_accuracy_metrics(/*shift=*/!mlm));
   trainer.add_callback(progress(args));
   for (const auto& cb : o.callbacks) trainer.add_callback(cb);
   run_trainer(trainer, args, data, nullptr, [](std::map<std::string, double>& m) {

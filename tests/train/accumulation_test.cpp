@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "afinar/collators/data_collator.h"
+#include "afinar/collators/seq2seq.h"
 #include "afinar/collators/token_classification.h"
 #include "afinar/models/modeling.h"
 #include "afinar/train/trainer.h"
@@ -107,4 +108,77 @@ TEST(GradientAccumulation, SequenceClassificationUnevenLengthsEqualOneBatch) {
   fs::remove_all(out);
   EXPECT_LT(max_diff(acc, one), 1e-5);
   EXPECT_NEAR(acc.loss, one.loss, 1e-5);
+}
+
+namespace {
+
+// Uneven source and target lengths, as translation pairs are: labels padded with -100 by the
+// collator, decoder_input_ids made by the model from them (shift_tokens_right).
+afinar::Examples translation_pairs() {
+  std::map<std::string, std::vector<std::vector<int32_t>>> seq;
+  const std::vector<std::vector<int32_t>> targets = {{21, 22, 1},     {23, 1},         {24, 25, 26, 27, 1}, {28, 1},
+                                                     {29, 30, 31, 1}, {32, 33, 1},     {34, 1},             {35, 36, 37, 1}};
+  for (size_t i = 0; i < kIds.size(); ++i) {
+    std::vector<int32_t> src = kIds[i];
+    src.push_back(1);  // </s>
+    seq["input_ids"].push_back(src);
+    seq["attention_mask"].emplace_back(src.size(), 1);
+    seq["labels"].push_back(targets[i]);
+  }
+  return afinar::Examples::from_rows(seq);
+}
+
+std::shared_ptr<const afinar::DataCollator> seq2seq_collator(int32_t pad) {
+  afinar::PadOptions p;
+  p.pad_token_id = pad;
+  return std::make_shared<afinar::DataCollatorForSeq2Seq>(p);
+}
+
+TrainRun train_seq2seq(const char* model, int64_t bs, int64_t accum, double smoothing, const fs::path& out) {
+  afinar::FromPretrainedOptions o;
+  o.config_overrides = {{"dropout_rate", 0.0}, {"dropout", 0.0}, {"attention_dropout", 0.0}, {"activation_dropout", 0.0}};
+  auto m = afinar::AutoModelForSeq2SeqLM::from_pretrained(fixture(model).string(), o);
+  const int32_t pad = m->config_json().value("pad_token_id", 0);
+  afinar::TrainingArguments a(out.string());
+  a.use_cpu = true;
+  a.optim = "sgd";
+  a.learning_rate = 0.5;
+  a.max_grad_norm = 0;
+  a.lr_scheduler_type = "constant";
+  a.num_train_epochs = 1;
+  a.per_device_train_batch_size = bs;
+  a.gradient_accumulation_steps = accum;
+  a.train_sampling_strategy = "sequential";
+  a.save_strategy = "no";
+  a.logging_steps = 1;
+  a.label_smoothing_factor = smoothing;
+  const afinar::Examples data = translation_pairs();
+  afinar::Trainer t(m, a, seq2seq_collator(pad), &data);
+  t.train();
+  TrainRun r;
+  for (const auto& p : m->parameters()) r.weights.push_back(p.detach().clone());
+  r.loss = t.state().log_history[0]["loss"].get<double>();
+  return r;
+}
+
+}  // namespace
+
+// The bug this guards: translation with gradient accumulation (or label smoothing) used to fail
+// ("decoder_input_ids or labels is required") because the Trainer took the labels away from the
+// model to compute the loss itself. Now the head computes it, normalised by the target tokens of
+// the whole accumulated batch: accumulation 2 equals one batch twice as large, with and without
+// label smoothing, for T5 and BART.
+TEST(GradientAccumulation, TranslationAccumulationEqualsTwiceTheBatch) {
+  const fs::path out = fs::temp_directory_path() / ("afinar_accum_mt_" + std::to_string(::getpid()));
+  for (const char* model : {"tiny_t5", "tiny_bart"})
+    for (double smoothing : {0.0, 0.1}) {
+      SCOPED_TRACE(std::string(model) + " label_smoothing_factor " + std::to_string(smoothing));
+      const TrainRun acc = train_seq2seq(model, 2, 2, smoothing, out);
+      const TrainRun one = train_seq2seq(model, 4, 1, smoothing, out);
+      EXPECT_LT(max_diff(acc, one), 1e-5);
+      EXPECT_NEAR(acc.loss, one.loss, 1e-5 * std::abs(one.loss));
+      const TrainRun again = train_seq2seq(model, 4, 1, smoothing, out);  // deterministic
+      EXPECT_EQ(max_diff(again, one), 0.0);
+    }
+  fs::remove_all(out);
 }

@@ -38,7 +38,8 @@ class ToyModelImpl : public afinar::PreTrainedModelImpl {
     if (is_training()) ++forwards;
     out.logits = head->forward(emb->forward(in.input_ids).mean(1));  // (B, 3)
     if (in.labels.defined()) {
-      out.loss = torch::nn::functional::cross_entropy(out.logits, in.labels);
+      out.loss = afinar::label_smoother(out.logits, in.labels, in.loss_kwargs.label_smoothing_factor, false,
+                                        in.loss_kwargs.num_items_in_batch);
       if (is_training() && forwards == nan_at_forward) out.loss = out.loss * std::numeric_limits<double>::quiet_NaN();
     }
     return out;
@@ -47,6 +48,7 @@ class ToyModelImpl : public afinar::PreTrainedModelImpl {
     return {{"model_type", "toy"}, {"architectures", {"ToyForSequenceClassification"}}};
   }
   std::vector<std::string> base_parameter_prefixes() const override { return {"embeddings."}; }
+  ParameterLayout parameter_layout() const override { return {{"embeddings."}, {}}; }
   torch::nn::Embedding emb{nullptr};
   torch::nn::Linear head{nullptr};
   int64_t forwards = 0, nan_at_forward = -1;
@@ -64,15 +66,15 @@ class ToyTokenModelImpl : public afinar::PreTrainedModelImpl {
     afinar::ModelOutputs out;
     out.logits = head->forward(emb->forward(in.input_ids));  // (B, T, 3)
     if (in.labels.defined())
-      out.loss =
-          torch::nn::functional::cross_entropy(out.logits.reshape({-1, 3}), in.labels.reshape({-1}),
-                                               torch::nn::functional::CrossEntropyFuncOptions().ignore_index(-100));
+      out.loss = afinar::label_smoother(out.logits, in.labels, in.loss_kwargs.label_smoothing_factor, false,
+                                        in.loss_kwargs.num_items_in_batch);
     return out;
   }
   nlohmann::json config_json() const override {
     return {{"model_type", "toy"}, {"architectures", {"ToyForTokenClassification"}}};
   }
   std::vector<std::string> base_parameter_prefixes() const override { return {"embeddings."}; }
+  ParameterLayout parameter_layout() const override { return {{"embeddings."}, {}}; }
   torch::nn::Embedding emb{nullptr};
   torch::nn::Linear head{nullptr};
 };
@@ -374,8 +376,8 @@ TEST(TrainerBreadth, GroupByLengthOrder) {
   a.train_sampling_strategy = "group_by_length";
   a.max_steps = 1;
   afinar::Trainer t(std::make_shared<ToyModelImpl>(), a, pad(), &data);
-  t.train();  // sets the train batch size the order is grouped by
-  auto order = t.epoch_order(0, 40);
+  t.train();
+  auto order = t.train_sampler(4).order(0);
   std::vector<int64_t> lengths;
   for (size_t i = 0; i < 40; ++i) lengths.push_back(static_cast<int64_t>(data.length(i)));
   EXPECT_EQ(order, afinar::get_length_grouped_indices(lengths, 4, at::make_generator<at::CPUGeneratorImpl>(42)));

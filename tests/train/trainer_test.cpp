@@ -28,24 +28,6 @@ std::optional<fs::path> minilm() {
 
 }  // namespace
 
-// The sampler reproduces HF Trainer's order: randperm(n) from a generator seeded with seed + epoch.
-TEST(Trainer, EpochOrderIsHFSamplerOrder) {
-  auto fx = fixture();
-  auto order = fx["order"].get<std::vector<int64_t>>();
-  ASSERT_EQ(order.size(), 160u);
-  // A tiny model is enough to build a Trainer; the order does not depend on it.
-  auto m = minilm();
-  if (!m) GTEST_SKIP() << "all-MiniLM-L6-v2 is not in the HF cache (tools/setup.sh seeds it)";
-  auto model = afinar::AutoModelForSequenceClassification::from_pretrained(m->string());
-  afinar::TrainingArguments args("unused");
-  args.seed = 42;
-  args.use_cpu = true;
-  afinar::Trainer t(model, args, std::make_shared<afinar::DataCollatorWithPadding>(0));
-  auto ours = t.epoch_order(0, 8530);
-  EXPECT_EQ(std::vector<int64_t>(ours.begin(), ours.begin() + 160), order);
-  EXPECT_NE(t.epoch_order(1, 8530), ours);  // a new permutation each epoch
-}
-
 // HF Trainer and afinar, same head, dropout 0, same seed: the first 20 logged losses agree.
 TEST(Trainer, First20LossesMatchHFTrainer) {
   auto m = minilm();
@@ -98,4 +80,58 @@ TEST(Trainer, First20LossesMatchHFTrainer) {
     EXPECT_NEAR(ours[i]["learning_rate"].get<double>(), hf[i]["learning_rate"].get<double>(), 1e-12);
     EXPECT_NEAR(ours[i]["epoch"].get<double>(), hf[i]["epoch"].get<double>(), 1e-9);
   }
+}
+
+// Exact resume: a run stopped at checkpoint-4 — mid-epoch, with gradient accumulation whose last
+// group of each epoch is shorter, and dropout drawing from the global generator — continues from
+// the checkpoint's sampler position and RNG to the same weights, bit for bit, as the run that
+// never stopped; nothing before the checkpoint is replayed.
+TEST(Trainer, ResumeMidEpochIsExact) {
+  std::map<std::string, std::vector<std::vector<int32_t>>> seq;
+  std::vector<int64_t> labels;
+  for (int32_t i = 0; i < 10; ++i) {
+    std::vector<int32_t> ids = {2};
+    for (int32_t t = 0; t < 2 + i % 4; ++t) ids.push_back(5 + (i * 7 + t * 3) % 90);
+    seq["attention_mask"].emplace_back(ids.size(), 1);
+    seq["input_ids"].push_back(std::move(ids));
+    labels.push_back(i % 3);
+  }
+  const afinar::Examples data = afinar::Examples::from_rows(seq, {{"label", labels}});
+  const fs::path root = fs::temp_directory_path() / ("afinar_resume_exact_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  auto run = [&](const fs::path& out, std::optional<int64_t> max_steps, std::optional<std::string> resume) {
+    auto model = afinar::AutoModelForSequenceClassification::from_pretrained(
+        (fs::path(AFINAR_FIXTURES_DIR) / "models" / "tiny_bert").string());  // dropout 0.1: RNG matters
+    afinar::TrainingArguments a(out.string());
+    a.use_cpu = true;
+    a.per_device_train_batch_size = 2;  // 5 micro-batches per epoch
+    a.gradient_accumulation_steps = 2;  // updates of 2, 2 and 1 micro-batches: 3 per epoch
+    a.num_train_epochs = 2;
+    a.learning_rate = 1e-2;
+    a.save_strategy = "steps";
+    a.save_steps = 4;
+    a.logging_steps = 1;
+    if (max_steps) a.max_steps = *max_steps;
+    a.resume_from_checkpoint = resume;
+    afinar::Trainer t(model, a, std::make_shared<afinar::DataCollatorWithPadding>(0), &data);
+    t.train();
+    std::vector<torch::Tensor> w;
+    for (const auto& p : model->parameters()) w.push_back(p.detach().clone());
+    return std::make_pair(w, t.state());
+  };
+  const auto [full, full_state] = run(root / "full", std::nullopt, std::nullopt);
+  EXPECT_EQ(full_state.global_step, 6);
+  ASSERT_TRUE(fs::exists(root / "full" / "checkpoint-4" / "sampler.json"));
+  const auto [resumed, resumed_state] = run(root / "full", std::nullopt, (root / "full" / "checkpoint-4").string());
+  EXPECT_EQ(resumed_state.global_step, 6);
+  ASSERT_EQ(resumed.size(), full.size());
+  for (size_t i = 0; i < full.size(); ++i) EXPECT_TRUE(torch::equal(resumed[i], full[i])) << "parameter " << i;
+  // The log of the resumed run continues the checkpoint's: steps 5 and 6 logged once more, same losses.
+  std::map<int64_t, double> a, b;
+  for (const auto& h : full_state.log_history)
+    if (h.contains("loss")) a[h["step"]] = h["loss"];
+  for (const auto& h : resumed_state.log_history)
+    if (h.contains("loss")) b[h["step"]] = h["loss"];
+  EXPECT_EQ(a, b);
+  fs::remove_all(root);
 }

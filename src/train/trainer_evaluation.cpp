@@ -1,0 +1,92 @@
+// The Trainer's evaluation side: HF's evaluation_loop / prediction_step behind evaluate() and
+// predict(). Metrics stream batch by batch; outputs are kept only for predict().
+#include <iostream>
+
+#include "afinar/core/check.h"
+#include "afinar/train/trainer.h"
+#include "afinar/train/trainer_pt_utils.h"
+#include "trainer_util.h"
+
+namespace afinar {
+
+ModelOutputs Trainer::prediction_step(const ModelInputs& inputs, torch::Tensor* loss) {
+  torch::NoGradGuard no_grad;
+  ModelInputs in = inputs;
+  in.loss_kwargs.label_smoothing_factor = args_.label_smoothing_factor;  // HF's eval loss is smoothed too
+  ModelOutputs out = model_->forward(in);
+  if (loss && out.loss.defined()) *loss = out.loss.detach();
+  return out;
+}
+
+PredictionOutput Trainer::evaluation_loop(const Examples& data, const std::string& prefix, bool keep_outputs) {
+  const bool was_training = model_->is_training();
+  model_->eval();
+  const auto start = trainer_util::Clock::now();
+  const auto n = static_cast<int64_t>(data.size());
+  AFINAR_CHECK(n > 0, "Trainer: no rows to evaluate (", prefix, ")");
+  SamplerOptions so;
+  so.strategy = "sequential";
+  so.batch_size = args_.per_device_eval_batch_size;
+  BatchSampler sampler(n, so);
+  sampler.set_epoch(0);
+  auto metrics = compute_metrics_ ? compute_metrics_() : nullptr;
+  double loss_sum = 0;
+  int64_t loss_rows = 0, steps = 0, first_row = 0;
+  std::vector<torch::Tensor> logits, starts, ends, labels;
+  auto keep = [](std::vector<torch::Tensor>& parts, const torch::Tensor& t) {
+    if (t.defined()) parts.push_back(t.detach().to(torch::kCPU, torch::kFloat32));
+  };
+  while (const auto rows = sampler.next()) {
+    const ModelInputs in = to_model_inputs((*collator_)(data, *rows), device_);
+    const auto B = static_cast<int64_t>(rows->size());
+    torch::Tensor loss;
+    const ModelOutputs out = prediction_step(in, &loss);
+    if (loss.defined()) {  // HF averages the per-batch losses weighted by batch size
+      loss_sum += loss.item<double>() * static_cast<double>(B);
+      loss_rows += B;
+    }
+    if (metrics) metrics->add({out.logits, out.start_logits, out.end_logits, in.labels, first_row});
+    if (keep_outputs) {
+      keep(logits, out.logits);
+      keep(starts, out.start_logits);
+      keep(ends, out.end_logits);
+      if (in.labels.defined()) labels.push_back(in.labels.to(torch::kCPU));
+    }
+    first_row += B;
+    ++steps;
+  }
+  if (was_training) model_->train();
+  PredictionOutput result;
+  auto& m = result.metrics;
+  if (loss_rows) m[prefix + "_loss"] = loss_sum / static_cast<double>(loss_rows);
+  if (metrics)
+    for (const auto& [k, v] : metrics->compute()) m[prefix + "_" + k] = v;
+  trainer_util::add_speed_metrics(m, prefix, trainer_util::seconds_since(start), static_cast<double>(n), steps);
+  // HF's nested_concat: token-level batches of different lengths are padded with -100.
+  auto cat = [](const std::vector<torch::Tensor>& parts) {
+    return parts.empty() ? torch::Tensor() : pad_and_concatenate(parts, -100);
+  };
+  result.predictions = cat(logits);
+  result.start_logits = cat(starts);
+  result.end_logits = cat(ends);
+  result.label_ids = cat(labels);
+  return result;
+}
+
+std::map<std::string, double> Trainer::evaluate(const Examples* eval_dataset, const std::string& prefix) {
+  const Examples* data = eval_dataset ? eval_dataset : eval_;
+  AFINAR_CHECK(data != nullptr, "Trainer::evaluate: no evaluation data (pass --do_eval with a validation split)");
+  auto m = evaluation_loop(*data, prefix, /*keep_outputs=*/false).metrics;
+  log(m);
+  m["epoch"] = state_.epoch;
+  each_callback([&](TrainerCallback& cb) { cb.on_evaluate(args_, state_, control_, m); });
+  return m;
+}
+
+PredictionOutput Trainer::predict(const Examples& test_dataset, const std::string& prefix) {
+  PredictionOutput out = evaluation_loop(test_dataset, prefix, /*keep_outputs=*/true);
+  each_callback([&](TrainerCallback& cb) { cb.on_predict(args_, state_, control_, out.metrics); });
+  return out;
+}
+
+}  // namespace afinar

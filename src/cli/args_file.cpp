@@ -16,9 +16,6 @@
 namespace afinar::cli {
 namespace {
 
-nlohmann::json g_training_args = nlohmann::json::object();
-std::string g_file;
-
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
@@ -128,20 +125,20 @@ class YamlReader {
 };
 
 // The command-line text of a file value for a non-TrainingArguments flag.
-std::string as_flag_value(const nlohmann::json& v, const std::string& key) {
+std::string as_flag_value(const nlohmann::json& v, const std::string& key, const std::string& file) {
   if (v.is_string()) return v.get<std::string>();
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
   if (v.is_number()) return v.dump();
   if (v.is_array()) {  // a list flag (e.g. text_column_names) is comma-separated on the command line
     std::string out;
     for (const auto& x : v) {
-      AFINAR_CHECK(x.is_string() || x.is_number(), g_file, ": '", key, "': list items must be strings or numbers");
+      AFINAR_CHECK(x.is_string() || x.is_number(), file, ": '", key, "': list items must be strings or numbers");
       out += (out.empty() ? "" : ",") + (x.is_string() ? x.get<std::string>() : x.dump());
     }
     return out;
   }
   throw InvalidArgument(
-      detail::concat(g_file, ": '", key, "' must be a string, number, boolean or list, got ", v.dump()));
+      detail::concat(file, ": '", key, "' must be a string, number, boolean or list, got ", v.dump()));
 }
 
 }  // namespace
@@ -163,7 +160,7 @@ nlohmann::json read_args_file(const std::string& path) {
   return j;
 }
 
-std::vector<std::string> expand_args_file(const CLI::App& app, std::vector<std::string> argv) {
+std::vector<std::string> expand_args_file(const CLI::App& app, std::vector<std::string> argv, ArgsFileValues& from_file) {
   if (argv.size() < 2) return argv;
   const CLI::App* cmd = nullptr;
   for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; }))
@@ -194,13 +191,13 @@ std::vector<std::string> expand_args_file(const CLI::App& app, std::vector<std::
   for (size_t i = 2; i < rest.size(); ++i)
     if (rest[i].rfind("--", 0) == 0) given.insert(rest[i].substr(2, rest[i].find('=') - 2));
 
-  g_file = file;
+  from_file.file = file;
   const nlohmann::json j = read_args_file(file);
   const std::vector<std::string> ta = TrainingArguments::field_names();
   const bool takes_training_args = cmd->get_option_no_throw("--output_dir") != nullptr;
   for (const auto& [key, value] : j.items()) {
     if (takes_training_args && std::find(ta.begin(), ta.end(), key) != ta.end()) {
-      if (!given.count(key)) g_training_args[key] = value;
+      if (!given.count(key)) from_file.training_args[key] = value;
       continue;
     }
     const CLI::Option* opt = cmd->get_option_no_throw("--" + key);
@@ -212,17 +209,10 @@ std::vector<std::string> expand_args_file(const CLI::App& app, std::vector<std::
       rest.push_back(value.get<bool>() ? "--" + key : "--" + key + "=false");
     } else {
       rest.push_back("--" + key);
-      rest.push_back(as_flag_value(value, key));
+      rest.push_back(as_flag_value(value, key, file));
     }
   }
   return rest;
-}
-
-const nlohmann::json& training_args_from_file() {
-  return g_training_args;
-}
-const std::string& args_file_name() {
-  return g_file;
 }
 
 }  // namespace afinar::cli

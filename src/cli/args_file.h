@@ -17,15 +17,18 @@ namespace afinar::cli {
 /// The mapping in a .json, .yaml or .yml file; FormatError naming the file (and line) otherwise.
 nlohmann::json read_args_file(const std::string& path);
 
+/// The TrainingArguments fields an arguments file gave (their JSON types kept), and the file's
+/// name for messages. main() owns it and hands it to the train command, which applies it before
+/// the command-line flags (TrainingFlags::apply).
+struct ArgsFileValues {
+  nlohmann::json training_args = nlohmann::json::object();
+  std::string file;
+};
+
 /// Rewrites `argv` for CLI11 when a subcommand is given an arguments file (`--config FILE`, or
 /// FILE as its first argument when it ends in .json/.yaml/.yml): TrainingArguments fields go to
-/// training_args_from_file(), the others become `--key value` flags unless given on the command line.
+/// `from_file`, the others become `--key value` flags unless given on the command line.
 /// A key that is no flag of the subcommand is an error naming the file and the key.
-std::vector<std::string> expand_args_file(const CLI::App& app, std::vector<std::string> argv);
-
-/// TrainingArguments fields read from the arguments file (an object; empty when none), with the
-/// file's name for messages. TrainingFlags::apply sets them before the command-line flags.
-const nlohmann::json& training_args_from_file();
-const std::string& args_file_name();
+std::vector<std::string> expand_args_file(const CLI::App& app, std::vector<std::string> argv, ArgsFileValues& from_file);
 
 }  // namespace afinar::cli

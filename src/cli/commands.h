@@ -5,7 +5,10 @@
 
 namespace afinar::cli {
 
-void add_train_command(CLI::App& app);
+struct ArgsFileValues;
+
+/// `from_file` is filled by expand_args_file before parsing, read when the command runs.
+void add_train_command(CLI::App& app, const ArgsFileValues& from_file);
 void add_predict_command(CLI::App& app);
 void add_tokenize_command(CLI::App& app);
 void add_datasets_command(CLI::App& app);

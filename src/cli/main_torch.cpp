@@ -11,11 +11,13 @@
 int main(int argc, char** argv) {
   CLI::App app{"afinar: fine-tune Hugging Face models in C++", "afinar"};
   app.require_subcommand(1);
-  afinar::cli::add_train_command(app);
+  afinar::cli::ArgsFileValues from_file;  // what an arguments file gives TrainingArguments
+  afinar::cli::add_train_command(app, from_file);
   afinar::cli::add_predict_command(app);
   try {
     // An arguments file (`afinar train args.yaml`) becomes flags before CLI11 parses.
-    std::vector<std::string> args = afinar::cli::expand_args_file(app, std::vector<std::string>(argv, argv + argc));
+    std::vector<std::string> args =
+        afinar::cli::expand_args_file(app, std::vector<std::string>(argv, argv + argc), from_file);
     std::vector<char*> ptrs;
     for (auto& a : args) ptrs.push_back(a.data());
     app.parse(static_cast<int>(ptrs.size()), ptrs.data());

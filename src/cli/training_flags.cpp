@@ -32,9 +32,9 @@ std::vector<std::shared_ptr<TrainerCallback>> TrainingFlags::callbacks() const {
   return out;
 }
 
-void TrainingFlags::apply(TrainingArguments& args) const {
+void TrainingFlags::apply(TrainingArguments& args, const ArgsFileValues& from_file) const {
   // An arguments file first (values keep their JSON types), then the command line over it.
-  for (const auto& [name, value] : training_args_from_file().items()) {
+  for (const auto& [name, value] : from_file.training_args.items()) {
     try {
       if (name == "output_dir") {
         if (!value.is_null()) args.output_dir = value.get<std::string>();
@@ -42,12 +42,12 @@ void TrainingFlags::apply(TrainingArguments& args) const {
         args.set_json(name, value);
       }
     } catch (const nlohmann::json::exception&) {
-      throw InvalidArgument(detail::concat(args_file_name(), ": '", name, "' has the wrong type: ", value.dump()));
+      throw InvalidArgument(detail::concat(from_file.file, ": '", name, "' has the wrong type: ", value.dump()));
     } catch (const InvalidArgument& e) {
-      throw InvalidArgument(detail::concat(args_file_name(), ": ", e.what()));
+      throw InvalidArgument(detail::concat(from_file.file, ": ", e.what()));
     } catch (const NotImplemented& e) {  // keep the "not implemented: " prefix first
       const std::string what = e.what();
-      throw NotImplemented(detail::concat(args_file_name(), ": ", what.substr(what.find(": ") + 2)));
+      throw NotImplemented(detail::concat(from_file.file, ": ", what.substr(what.find(": ") + 2)));
     }
   }
   for (const auto& [name, opt] : options_) {

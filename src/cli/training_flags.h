@@ -10,6 +10,7 @@
 
 #include "afinar/train/callbacks.h"
 #include "afinar/train/training_args.h"
+#include "args_file.h"
 
 namespace afinar::cli {
 
@@ -18,8 +19,9 @@ class TrainingFlags {
  public:
   /// Adds one option per field (except those in `skip`, which the command defines itself).
   void add_to(CLI::App* cmd, const std::vector<std::string>& skip = {});
-  /// Applies the flags given to `args` (boolean flags without a value mean true).
-  void apply(TrainingArguments& args) const;
+  /// Applies an arguments file's fields, then the flags given on the command line over them, to
+  /// `args` (boolean flags without a value mean true).
+  void apply(TrainingArguments& args, const ArgsFileValues& from_file) const;
   /// Callbacks the script flags ask for: EarlyStoppingCallback for --early_stopping_patience N
   /// (with --early_stopping_threshold X), as HF's example scripts add it.
   std::vector<std::shared_ptr<TrainerCallback>> callbacks() const;

@@ -112,17 +112,17 @@ class LmAccuracy : public MetricAccumulator {
 }  // namespace
 
 ComputeMetrics accuracy_f1_metrics(int64_t num_labels) {
-  return [num_labels] { return std::make_unique<AccuracyF1>(num_labels); };
+  return [num_labels](const EvalContext&) { return std::make_unique<AccuracyF1>(num_labels); };
 }
 
 ComputeMetrics seqeval_metrics(std::vector<std::string> label_names, bool return_entity_level_metrics) {
-  return [label_names, return_entity_level_metrics] {
+  return [label_names, return_entity_level_metrics](const EvalContext&) {
     return std::make_unique<SeqevalAccumulator>(label_names, return_entity_level_metrics);
   };
 }
 
 ComputeMetrics lm_accuracy_metrics(bool shift) {
-  return [shift] { return std::make_unique<LmAccuracy>(shift); };
+  return [shift](const EvalContext&) { return std::make_unique<LmAccuracy>(shift); };
 }
 
 }  // namespace afinar

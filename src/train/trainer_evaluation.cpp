@@ -29,7 +29,7 @@ PredictionOutput Trainer::evaluation_loop(const Examples& data, const std::strin
   so.batch_size = args_.per_device_eval_batch_size;
   BatchSampler sampler(n, so);
   sampler.set_epoch(0);
-  auto metrics = compute_metrics_ ? compute_metrics_() : nullptr;
+  auto metrics = compute_metrics_ ? compute_metrics_(EvalContext{&data, prefix}) : nullptr;
   double loss_sum = 0;
   int64_t loss_rows = 0, steps = 0, first_row = 0;
   std::vector<torch::Tensor> logits, starts, ends, labels;

@@ -5,7 +5,7 @@
 ///     void add(const afinar::EvalBatch& b) override { … b.logits.argmax(-1) … b.labels … }
 ///     std::map<std::string, double> compute() const override { return {{"top1", …}}; }
 ///   };
-///   trainer.set_compute_metrics([] { return std::make_unique<Top1>(); });
+///   trainer.set_compute_metrics([](const afinar::EvalContext&) { return std::make_unique<Top1>(); });
 #pragma once
 #include <torch/torch.h>
 
@@ -35,7 +35,16 @@ class MetricAccumulator {
   virtual std::map<std::string, double> compute() const = 0;
 };
 
+struct Examples;
+
+/// Which data an evaluation runs over: metrics that need more than logits and labels (question
+/// answering maps features back to their examples) tell the splits apart by it.
+struct EvalContext {
+  const Examples* data = nullptr;  ///< the rows being evaluated
+  std::string prefix;              ///< "eval" (evaluate) or "test" (predict)
+};
+
 /// Makes a fresh accumulator for each evaluation.
-using ComputeMetrics = std::function<std::unique_ptr<MetricAccumulator>()>;
+using ComputeMetrics = std::function<std::unique_ptr<MetricAccumulator>(const EvalContext&)>;
 
 }  // namespace afinar

@@ -13,6 +13,7 @@
 #include "afinar/hub/cache.h"
 #include "afinar/io/npy.h"
 #include "afinar/models/gpt2/modeling_gpt2.h"
+#include "afinar/models/llama/modeling_llama.h"
 #include "afinar/models/modeling.h"
 #include "afinar/models/t5/modeling_t5.h"
 #include "afinar/tokenizers/tokenizer.h"
@@ -299,4 +300,56 @@ TEST(PredictCommand, MissingColumnNamesIt) {
                       (tmp.path / "qa.jsonl").string() + " --use_cpu");
   EXPECT_NE(r.exit_code, 0);
   EXPECT_NE(r.output.find("question"), std::string::npos) << r.output;
+}
+
+// A user's report: a Llama-architecture sequence classifier (config pad_token_id 32000) with the
+// Phi-3.5 tokenizer.json, which defines no pad token, gave transformers' logits one text at a
+// time but other logits in batches — the batches were padded with token 0 and the head pooled a
+// padded position. Now the collator pads with what the head treats as padding (the config's
+// pad_token_id when the tokenizer has none): batched logits equal one-at-a-time. Without any pad
+// id, a batch that needs padding is refused by name, and batch size 1 still works.
+TEST(PredictCommand, BatchedLogitsEqualOneAtATimeWithATokenizerWithoutPad) {
+  TempDir tmp("afinar_predict_pad");
+  const std::vector<std::string> texts = {"A film.", "The best film I have seen in a very long time, truly.",
+                                          "Dull.", "It was fine, if a little long in the middle.",
+                                          "Not worth it", "Wonderful acting and a clever script throughout the film"};
+  {
+    std::ofstream f(tmp.path / "test.jsonl");
+    for (const auto& t : texts) f << nlohmann::json{{"text", t}}.dump() << "\n";
+  }
+  auto save = [&](const fs::path& dir, std::optional<int64_t> pad) {
+    afinar::LlamaConfig c;
+    c.vocab_size = 32064;  // Phi-3.5's: 32000 pieces + added tokens, <|endoftext|> = 32000
+    c.hidden_size = 16;
+    c.intermediate_size = 32;
+    c.num_hidden_layers = 1;
+    c.num_attention_heads = 2;
+    c.num_key_value_heads = 2;
+    c.head_dim = 8;
+    c.pad_token_id = pad;
+    torch::manual_seed(0);
+    afinar::LlamaForSequenceClassificationImpl(c).save_pretrained(dir);
+    fs::copy_file(kShared + "/tokenizers/microsoft__Phi-3.5-mini-instruct/tokenizer.json", dir / "tokenizer.json");
+  };
+  auto predict = [&](const fs::path& dir, int bs, const std::string& out) {
+    return run_afinar("predict --model_name_or_path " + dir.string() + " --test_file " + (tmp.path / "test.jsonl").string() +
+                      " --output_file " + (tmp.path / out).string() + " --per_device_eval_batch_size " +
+                      std::to_string(bs) + " --use_cpu");
+  };
+  save(tmp.path / "with_pad", 32000);
+  auto one = predict(tmp.path / "with_pad", 1, "one.npy");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  auto batched = predict(tmp.path / "with_pad", 4, "batched.npy");
+  ASSERT_EQ(batched.exit_code, 0) << batched.output;
+  const torch::Tensor a = afinar::load_npy(tmp.path / "one.npy"), b = afinar::load_npy(tmp.path / "batched.npy");
+  ASSERT_EQ(a.sizes(), (std::vector<int64_t>{6, 2}));
+  EXPECT_TRUE(torch::allclose(b, a, /*rtol=*/1e-4, /*atol=*/1e-5)) << a << b;
+
+  save(tmp.path / "no_pad", std::nullopt);
+  auto refused = predict(tmp.path / "no_pad", 4, "refused.npy");
+  EXPECT_NE(refused.exit_code, 0) << refused.output;
+  EXPECT_NE(refused.output.find("pad"), std::string::npos) << refused.output;
+  EXPECT_FALSE(fs::exists(tmp.path / "refused.npy"));
+  auto single = predict(tmp.path / "no_pad", 1, "single.npy");
+  EXPECT_EQ(single.exit_code, 0) << single.output;
 }

@@ -3,6 +3,8 @@
 // evaluation and prediction run the same windows, turn the start/end logits back into answer
 // texts (postprocess_qa_predictions) and score them with evaluate's squad / squad_v2;
 // eval_predictions.json / predict_predictions.json (+ n-best, null odds for v2) as run_qa.
+#include <arrow/api.h>
+
 #include <iostream>
 
 #include "../run_output.h"
@@ -19,6 +21,16 @@ namespace {
 /// The columns of the features that reach the model (HF's Trainer drops the others).
 const std::vector<std::string> kModelColumns = {"input_ids", "attention_mask", "token_type_ids", "start_positions",
                                                 "end_positions"};
+
+/// run_qa needs an "id" per example to map features back to it; a file without one (a quick
+/// `afinar predict`) gets the row numbers.
+Dataset with_ids(const Dataset& ds) {
+  if (ds.has_column("id")) return ds;
+  arrow::StringBuilder b;
+  for (int64_t i = 0; i < ds.num_rows(); ++i) AFINAR_CHECK(b.Append(std::to_string(i)).ok(), "question answering: ids");
+  const auto ids = std::make_shared<arrow::ChunkedArray>(b.Finish().ValueOrDie());
+  return Dataset(ds.table()->AddColumn(0, arrow::field("id", arrow::utf8()), ids).ValueOrDie(), ds.origin());
+}
 
 /// One evaluated split: its examples (id, context, answers) and validation features.
 struct QaSplit {
@@ -103,7 +115,7 @@ class QuestionAnswering : public Task {
   }
 
   void predict(const PredictArguments& p) override {
-    Dataset test = load_file(p.test_file);
+    const Dataset test = with_ids(load_file(p.test_file));
     AFINAR_CHECK(test.num_rows() > 0, p.test_file, ": no rows to predict");
     Tokenizer tok = AutoTokenizer::from_pretrained(p.model_name_or_path);
     max_seq_length_ = p.max_seq_length;

@@ -7,8 +7,13 @@
 #   translation      a small T5 from scratch (2+2 layers, 128 wide, t5-small tokenizer) on
 #                    multi30k en→de, 300 steps of 32 pairs (1/3 of an epoch): BLEU of greedy
 #                    generate on the first 300 test pairs
+#   question-answering  all-MiniLM-L6-v2 (its QA head is new) on ../shared/data/squad (SQuAD v1.1
+#                    part, 3,932 / 438 questions), 1 epoch at run_qa's defaults (384 / 128,
+#                    batch 12, lr 3e-5): exact match and F1 on validation
+#   summarization    a small T5 from scratch on multi30k English → its first clause (text pairs
+#                    made here), 300 steps: ROUGE of greedy generate on the first 300 test texts
 # The from-scratch models are written by transformers (dev venv) with a fixed seed.
-#   bench/tasks/run.sh [--threads 2] [--only mlm|clm|mt] [--work DIR]
+#   bench/tasks/run.sh [--threads 2] [--only mlm|clm|mt|qa|sum] [--work DIR]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$root/tools/env.sh"
@@ -85,4 +90,52 @@ PY
     > "$work/mt.log" 2> "$work/mt.time"
   echo "test BLEU before $(metric "$work/mt0/test_results.json" test_bleu) after $(metric "$work/mt/test_results.json" test_bleu)" \
        "(train_runtime $(metric "$work/mt/train_results.json" train_runtime) s; $(tail -1 "$work/mt.time"))"
+fi
+
+if [ -z "$only" ] || [ "$only" = qa ]; then
+  echo "== question-answering: all-MiniLM-L6-v2 on squad (1 epoch, 384 / 128)"
+  common=(--task question-answering --model_name_or_path sentence-transformers/all-MiniLM-L6-v2
+          --train_file "$data/squad/train.jsonl" --validation_file "$data/squad/validation.jsonl"
+          --max_seq_length 384 --doc_stride 128 --per_device_eval_batch_size 32 --seed 42 --use_cpu --save_strategy no)
+  "$afinar" train "${common[@]}" --output_dir "$work/qa0" --do_eval > "$work/qa0.log"
+  /usr/bin/time -f "%e s wall, %M KB peak RSS" "$afinar" train "${common[@]}" --output_dir "$work/qa" --do_train --do_eval \
+    --num_train_epochs 1 --per_device_train_batch_size 12 --learning_rate 3e-5 > "$work/qa.log" 2> "$work/qa.time"
+  echo "exact_match before $(metric "$work/qa0/eval_results.json" eval_exact_match) after $(metric "$work/qa/eval_results.json" eval_exact_match)," \
+       "f1 before $(metric "$work/qa0/eval_results.json" eval_f1) after $(metric "$work/qa/eval_results.json" eval_f1)" \
+       "(train_runtime $(metric "$work/qa/train_results.json" train_runtime) s; $(tail -1 "$work/qa.time"))"
+fi
+
+if [ -z "$only" ] || [ "$only" = sum ]; then
+  echo "== summarization: T5 from scratch on multi30k English → its first clause (300 steps)"
+  "$AFINAR_VENV/bin/python3" - "$work/t5-sum" "$shared/tokenizers/t5-small" "$data/multi30k" "$work" <<'PY'
+import json, re, shutil, sys, torch
+from transformers import T5Config, T5ForConditionalGeneration
+torch.manual_seed(0)
+cfg = T5Config(vocab_size=32128, d_model=128, d_kv=32, d_ff=512, num_layers=2, num_decoder_layers=2, num_heads=4,
+               decoder_start_token_id=0, pad_token_id=0, eos_token_id=1)
+T5ForConditionalGeneration(cfg).save_pretrained(sys.argv[1])
+for f in ("tokenizer.json", "tokenizer_config.json", "spiece.model"):
+    shutil.copy(f"{sys.argv[2]}/{f}", sys.argv[1])
+# "A man in a blue shirt is standing on a ladder cleaning windows." → its first clause, cut at
+# the first " is "/" are "/","/" while "... plus the verb phrase's first word: a short summary.
+def first_clause(t):
+    m = re.search(r"^(.*?\b(?:is|are)\b \w+)", t)
+    return (m.group(1) if m else t.split(",")[0]).strip()
+for split in ("train", "test"):
+    with open(f"{sys.argv[3]}/{split}.jsonl") as f, open(f"{sys.argv[4]}/sum_{split}.jsonl", "w") as o:
+        for line in f:
+            en = json.loads(line)["en"]
+            o.write(json.dumps({"text": en, "summary": first_clause(en)}) + "\n")
+PY
+  common=(--task summarization --model_name_or_path "$work/t5-sum" --train_file "$work/sum_train.jsonl"
+          --test_file "$work/sum_test.jsonl" --text_column text --summary_column summary --source_prefix "summarize: "
+          --max_source_length 64 --max_target_length 32 --predict_with_generate --num_beams 1 --generation_max_length 32
+          --per_device_eval_batch_size 32 --max_predict_samples 300 --seed 42 --use_cpu --save_strategy no)
+  "$afinar" train "${common[@]}" --output_dir "$work/sum0" --do_predict > "$work/sum0.log"
+  /usr/bin/time -f "%e s wall, %M KB peak RSS" "$afinar" train "${common[@]}" --output_dir "$work/sum" --do_train --do_predict \
+    --max_steps 300 --per_device_train_batch_size 32 --learning_rate 2e-3 --warmup_ratio 0.02 \
+    > "$work/sum.log" 2> "$work/sum.time"
+  echo "test rougeL before $(metric "$work/sum0/test_results.json" test_rougeL) after $(metric "$work/sum/test_results.json" test_rougeL)" \
+       "(rouge1 $(metric "$work/sum/test_results.json" test_rouge1), rouge2 $(metric "$work/sum/test_results.json" test_rouge2);" \
+       "train_runtime $(metric "$work/sum/train_results.json" train_runtime) s; $(tail -1 "$work/sum.time"))"
 fi

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "afinar/core/check.h"
+#include "afinar/metrics/porter_stemmer.h"
 
 namespace afinar {
 
@@ -13,12 +14,11 @@ using Tokens = std::vector<std::string>;
 
 RougeScore from_pr(double p, double r) { return {p, r, p + r > 0 ? 2 * p * r / (p + r) : 0.0}; }
 
+// rouge-score accepts rouge[0-9] and rejects n = 0.
 int64_t ngram_order(const std::string& type) {
-  AFINAR_CHECK(type.rfind("rouge", 0) == 0 && type.size() > 5, "rouge: unknown rouge type '", type, "'");
-  const std::string n = type.substr(5);
-  AFINAR_CHECK(n.find_first_not_of("0123456789") == std::string::npos, "rouge: unknown rouge type '", type,
-               "' (rouge1..9, rougeL, rougeLsum)");
-  return std::stoll(n);
+  AFINAR_CHECK(type.size() == 6 && type.rfind("rouge", 0) == 0 && type[5] >= '1' && type[5] <= '9',
+               "rouge: unknown rouge type '", type, "' (rouge1 .. rouge9, rougeL, rougeLsum)");
+  return type[5] - '0';
 }
 
 RougeScore score_ngrams(const Tokens& target, const Tokens& prediction, int64_t n) {
@@ -104,13 +104,13 @@ RougeScore summary_level_lcs(const std::vector<Tokens>& ref, const std::vector<T
 }
 
 // Sentences for rougeLsum: split at "\n", empty ones dropped, each tokenized.
-std::vector<Tokens> sentences(const std::string& text) {
+std::vector<Tokens> sentences(const std::string& text, bool use_stemmer) {
   std::vector<Tokens> out;
   size_t start = 0;
   while (start <= text.size()) {
     size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
-    if (end > start) out.push_back(rouge_tokenize(text.substr(start, end - start)));
+    if (end > start) out.push_back(rouge_tokenize(text.substr(start, end - start), use_stemmer));
     start = end + 1;
   }
   return out;
@@ -118,31 +118,48 @@ std::vector<Tokens> sentences(const std::string& text) {
 
 }  // namespace
 
-std::vector<std::string> rouge_tokenize(const std::string& text) {
-  // Lowercase, then every run of characters outside [a-z0-9] separates tokens (non-ASCII bytes too).
+std::vector<std::string> rouge_tokenize(const std::string& text, bool use_stemmer) {
+  // Lowercase, then every run of characters outside [a-z0-9] separates tokens (non-ASCII bytes too,
+  // but for the two code points that Python's str.lower() maps to ASCII letters).
   std::vector<std::string> tokens;
   std::string cur;
-  for (char ch : text) {
-    char c = (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch;
+  auto flush = [&] {
+    if (cur.empty()) return;
+    // Only tokens longer than 3 characters are stemmed; a token is kept when it still is [a-z0-9]+.
+    if (use_stemmer && cur.size() > 3) cur = porter_stem(cur);
+    if (!cur.empty()) tokens.push_back(cur);
+    cur.clear();
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = (text[i] >= 'A' && text[i] <= 'Z') ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
     if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
       cur += c;
-    } else if (!cur.empty()) {
-      tokens.push_back(cur);
-      cur.clear();
+    } else if (text.compare(i, 2, "\xC4\xB0") == 0) {  // U+0130 -> "i" U+0307 (not alphanumeric)
+      cur += 'i';
+      flush();
+      ++i;
+    } else if (text.compare(i, 3, "\xE2\x84\xAA") == 0) {  // U+212A KELVIN SIGN -> "k"
+      cur += 'k';
+      i += 2;
+    } else {
+      flush();
     }
   }
-  if (!cur.empty()) tokens.push_back(cur);
+  flush();
   return tokens;
 }
 
-RougeScore Rouge::score(const std::string& rouge_type, const std::string& target, const std::string& prediction) {
-  if (rouge_type == "rougeLsum") return summary_level_lcs(sentences(target), sentences(prediction));
-  const auto t = rouge_tokenize(target), p = rouge_tokenize(prediction);
+RougeScore Rouge::score(const std::string& rouge_type, const std::string& target, const std::string& prediction,
+                        bool use_stemmer) {
+  if (rouge_type == "rougeLsum")
+    return summary_level_lcs(sentences(target, use_stemmer), sentences(prediction, use_stemmer));
+  const auto t = rouge_tokenize(target, use_stemmer), p = rouge_tokenize(prediction, use_stemmer);
   if (rouge_type == "rougeL") return score_lcs(t, p);
   return score_ngrams(t, p, ngram_order(rouge_type));
 }
 
-Rouge::Rouge(std::vector<std::string> rouge_types) : types_(std::move(rouge_types)) {
+Rouge::Rouge(std::vector<std::string> rouge_types, bool use_stemmer)
+    : types_(std::move(rouge_types)), use_stemmer_(use_stemmer) {
   for (const auto& t : types_)
     if (t != "rougeL" && t != "rougeLsum") ngram_order(t);
 }
@@ -151,7 +168,7 @@ void Rouge::add(std::span<const std::string> predictions, std::span<const std::s
   AFINAR_CHECK(predictions.size() == references.size(), "rouge: ", predictions.size(), " predictions but ",
                references.size(), " references");
   for (size_t i = 0; i < predictions.size(); ++i)
-    for (const auto& t : types_) fsum_[t] += score(t, references[i], predictions[i]).fmeasure;
+    for (const auto& t : types_) fsum_[t] += score(t, references[i], predictions[i], use_stemmer_).fmeasure;
   n_ += static_cast<int64_t>(predictions.size());
 }
 

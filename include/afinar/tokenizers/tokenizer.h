@@ -95,6 +95,10 @@ class Tokenizer {
   /// in the forms transformers' AutoTokenizer loads.
   void save_pretrained(const std::filesystem::path& folder) const;
 
+  /// A hex digest of what determines this tokenizer's encodings (its tokenizer.json and the
+  /// transformers-level settings), for cache keys such as MapOptions::transform_key.
+  std::string fingerprint() const;
+
   /// The file's own "truncation"/"padding" sections as options (Python `Tokenizer.from_file`
   /// applies them by default; pass this to encode() for the same result).
   EncodeOptions file_defaults() const;

@@ -162,6 +162,23 @@ Tokenizer AutoTokenizer::from_pretrained(const std::string& name_or_path) {
   return t;
 }
 
+std::optional<int32_t> Tokenizer::special_token_id(std::string_view name) const {
+  AFINAR_CHECK(impl_ != nullptr, "this Tokenizer is empty; HINT: build it with Tokenizer::from_file or AutoTokenizer");
+  const Impl& impl = *impl_;
+  if (name == "pad_token") return pad_token_id();
+  const std::string key(name);
+  // As apply_config reads pad_token: tokenizer_config.json over special_tokens_map.json.
+  for (const json* src : {&impl.config, &impl.special_tokens_map})
+    if (src->contains(key))
+      if (auto t = token_string((*src)[key])) return token_to_id(*t);
+  return std::nullopt;
+}
+
+const std::string& Tokenizer::padding_side() const {
+  AFINAR_CHECK(impl_ != nullptr, "this Tokenizer is empty; HINT: build it with Tokenizer::from_file or AutoTokenizer");
+  return impl_->padding_side;
+}
+
 std::string Tokenizer::fingerprint() const {
   AFINAR_CHECK(impl_ != nullptr, "this Tokenizer is empty; HINT: build it with Tokenizer::from_file or AutoTokenizer");
   const Impl& impl = *impl_;

@@ -4,6 +4,7 @@
 
 #include "afinar/core/fs.h"
 #include "afinar/hub/cache.h"
+#include "afinar/hub/sha256.h"
 #include "afinar/tokenizers/models/wordpiece.h"
 #include "json_util.h"
 #include "tokenizer_impl.h"
@@ -159,6 +160,40 @@ Tokenizer AutoTokenizer::from_pretrained(const std::string& name_or_path) {
   apply_config(*impl, std::move(config), std::move(special));
   t.impl_ = std::move(impl);
   return t;
+}
+
+std::optional<int32_t> Tokenizer::special_token_id(std::string_view name) const {
+  AFINAR_CHECK(impl_ != nullptr, "this Tokenizer is empty; HINT: build it with Tokenizer::from_file or AutoTokenizer");
+  const Impl& impl = *impl_;
+  if (name == "pad_token") return pad_token_id();
+  const std::string key(name);
+  // As apply_config reads pad_token: tokenizer_config.json over special_tokens_map.json.
+  for (const json* src : {&impl.config, &impl.special_tokens_map})
+    if (src->contains(key))
+      if (auto t = token_string((*src)[key])) return token_to_id(*t);
+  return std::nullopt;
+}
+
+const std::string& Tokenizer::padding_side() const {
+  AFINAR_CHECK(impl_ != nullptr, "this Tokenizer is empty; HINT: build it with Tokenizer::from_file or AutoTokenizer");
+  return impl_->padding_side;
+}
+
+std::string Tokenizer::fingerprint() const {
+  AFINAR_CHECK(impl_ != nullptr, "this Tokenizer is empty; HINT: build it with Tokenizer::from_file or AutoTokenizer");
+  const Impl& impl = *impl_;
+  // The pipeline as save_pretrained writes it, plus the settings that change encodings.
+  const json settings = {{"config", impl.config},
+                         {"special_tokens_map", impl.special_tokens_map},
+                         {"model_max_length", impl.model_max_length},
+                         {"pad_token", impl.pad_token ? json(*impl.pad_token) : json(nullptr)},
+                         {"padding_side", impl.padding_side},
+                         {"truncation_side", impl.truncation_side}};
+  hub::Sha256 h;
+  h.update(tokenizers::full_tokenizer_json(impl).dump());
+  h.update(std::string_view("\0", 1));
+  h.update(settings.dump());
+  return h.hex_digest();
 }
 
 void Tokenizer::save_pretrained(const std::filesystem::path& folder) const {

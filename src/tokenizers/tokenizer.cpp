@@ -242,7 +242,12 @@ Encoding Tokenizer::encode_pretokenized(const std::vector<std::string>& words, c
 
 void Tokenizer::pad_to(Encoding& e, size_t target, const EncodeOptions& opt) const {
   const Impl& impl = need(impl_);
-  if (e.size() >= target) return;
+  // The overflowing windows are padded too (HF's Encoding::pad), also when the first is full.
+  auto shorter = [target](const Encoding& x, const auto& self) -> bool {
+    return x.size() < target ||
+           std::any_of(x.overflowing.begin(), x.overflowing.end(), [&](const Encoding& o) { return self(o, self); });
+  };
+  if (!shorter(e, shorter)) return;
   auto id = pad_token_id();
   AFINAR_CHECK(id.has_value(), "padding needs a pad token, and this tokenizer has none; HINT: set pad_token in "
                "tokenizer_config.json");

@@ -86,6 +86,14 @@ class Tokenizer {
   /// Padding token (from tokenizer_config/special tokens, else the file's padding section).
   std::optional<int32_t> pad_token_id() const;
   std::string pad_token() const;
+  /// transformers' `<name>_id` for the special tokens that tokenizer_config.json /
+  /// special_tokens_map.json name: special_token_id("cls_token") is tokenizer.cls_token_id.
+  /// nullopt when the tokenizer names no such token or its vocabulary lacks it.
+  ///
+  ///   auto cls = tok.special_token_id("cls_token");   // 101 for bert-base-uncased
+  std::optional<int32_t> special_token_id(std::string_view name) const;
+  /// transformers' padding_side: "right" unless tokenizer_config.json says "left".
+  const std::string& padding_side() const;
   /// transformers' model_max_length (tokenizer_config.json), or a very large number.
   size_t model_max_length() const;
   /// Whether encodings carry token_type_ids (BERT-style) — decides the model input names.
@@ -94,6 +102,10 @@ class Tokenizer {
   /// Writes tokenizer.json and tokenizer_config.json (+ special_tokens_map.json) into `folder`,
   /// in the forms transformers' AutoTokenizer loads.
   void save_pretrained(const std::filesystem::path& folder) const;
+
+  /// A hex digest of what determines this tokenizer's encodings (its tokenizer.json and the
+  /// transformers-level settings), for cache keys such as MapOptions::transform_key.
+  std::string fingerprint() const;
 
   /// The file's own "truncation"/"padding" sections as options (Python `Tokenizer.from_file`
   /// applies them by default; pass this to encode() for the same result).

@@ -105,8 +105,8 @@ class QuestionAnswering : public Task {
     if (args.do_train)
       data_.set("train", head(prepare_train_features(head(raw["train"], s.max_train_samples), tok, pre_, map_),
                               s.max_train_samples));
-    if (args.do_eval) evaluated("validation", head(raw["validation"], s.max_eval_samples), s.max_eval_samples, tok);
-    if (args.do_predict) evaluated("test", head(raw["test"], s.max_predict_samples), s.max_predict_samples, tok);
+    if (args.do_eval) evaluated("validation", head(raw["validation"], s.max_eval_samples), tok);
+    if (args.do_predict) evaluated("test", head(raw["test"], s.max_predict_samples), tok);
 
     Trainer trainer(model, args, collator(tok, *model), data_.get("train"), data_.get("validation"), &tok, s.callbacks);
     trainer.set_compute_metrics(metrics(args.output_dir));
@@ -121,7 +121,7 @@ class QuestionAnswering : public Task {
     max_seq_length_ = p.max_seq_length;
     configure(tok);
     PreTrainedModel model = AutoModelForQuestionAnswering::from_pretrained(p.model_name_or_path);
-    evaluated("test", test, -1, tok);
+    evaluated("test", test, tok);
     Trainer trainer(model, predict_training_args(p), collator(tok, *model), nullptr, nullptr, &tok);
     const fs::path out = fs::path(p.output_file).parent_path();
     trainer.set_compute_metrics(metrics(out.empty() ? "." : out.string()));
@@ -143,12 +143,14 @@ class QuestionAnswering : public Task {
     post_.answer_column_name = pre_.answer_column_name;
   }
 
-  /// Validation or test: its examples, their features (capped at `n` too, as run_qa) and the
-  /// model's view of them (without example_id and offset_mapping).
-  void evaluated(const std::string& name, const Dataset& examples, int64_t n, const Tokenizer& tok) {
+  /// Validation or test: its examples, their features and the model's view of them (without
+  /// example_id and offset_mapping).
+  void evaluated(const std::string& name, const Dataset& examples, const Tokenizer& tok) {
     QaSplit& split = splits_[name];
     split.examples = examples;
-    split.features = head(prepare_validation_features(examples, tok, pre_, map_), n);
+    // run_qa also cuts the features at --max_eval_samples, which leaves the last examples
+    // without a feature (answered "empty"); every feature of the kept examples is evaluated here.
+    split.features = prepare_validation_features(examples, tok, pre_, map_);
     data_.examples[name] = Examples::from_dataset(split.features, kModelColumns);
     data_.features[name] = split.features;
   }

@@ -10,6 +10,7 @@
 
 #include "afinar/core/fs.h"
 #include "afinar/hub/cache.h"
+#include "afinar/metrics/squad.h"
 #include "afinar/models/gpt2/modeling_gpt2.h"
 #include "afinar/models/t5/modeling_t5.h"
 #include "afinar_test_paths.h"
@@ -184,4 +185,112 @@ TEST(TaskCommands, AFlagOfAnotherTaskIsAnError) {
   EXPECT_FALSE(fs::exists(out));
   r = run_afinar("train --task summarization --model_name_or_path x --output_dir " + out.string());
   EXPECT_NE(r.exit_code, 0);
+}
+
+// run_qa on real SQuAD questions: windows of 128 tokens with a stride of 32 (so long contexts
+// overflow into several features), a few steps, then the evaluation's answers in
+// eval_predictions.json scored as evaluate's squad scores them.
+TEST(TaskCommands, QuestionAnsweringTrainsEvaluatesAndWritesAnswers) {
+  auto model = minilm();
+  if (!model) GTEST_SKIP() << "all-MiniLM-L6-v2 not in the HF cache (tools/setup.sh seeds it)";
+  TempDir tmp("afinar_cli_qa");
+  const fs::path out = tmp.path / "out";
+  auto r = run_afinar("train --task question-answering --model_name_or_path " + model->string() + " --train_file " +
+                      kShared + "/data/squad/train.jsonl --validation_file " + kShared +
+                      "/data/squad/validation.jsonl --output_dir " + out.string() +
+                      " --do_train --do_eval --max_seq_length 128 --doc_stride 32 --max_train_samples 24"
+                      " --max_eval_samples 12 --max_steps 3 --per_device_train_batch_size 8 --learning_rate 3e-5"
+                      " --use_cpu");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto eval = read_json(out / "eval_results.json");
+  ASSERT_TRUE(eval.contains("eval_exact_match") && eval.contains("eval_f1")) << eval.dump();
+  EXPECT_GE(eval["eval_f1"].get<double>(), 0.0);
+  EXPECT_LE(eval["eval_f1"].get<double>(), 100.0);
+  const auto preds = read_json(out / "eval_predictions.json");
+  ASSERT_EQ(preds.size(), 12u);
+  // Every answer is a piece of its own context (or empty), and the metric is these answers'.
+  std::ifstream in(kShared + "/data/squad/validation.jsonl");
+  std::vector<afinar::SquadPrediction> p;
+  std::vector<afinar::SquadReference> refs;
+  std::string line;
+  for (int i = 0; i < 12 && std::getline(in, line); ++i) {
+    const auto ex = nlohmann::json::parse(line);
+    const std::string id = ex["id"], text = preds.at(id);
+    EXPECT_NE(ex["context"].get<std::string>().find(text), std::string::npos) << text;
+    p.push_back({id, text});
+    refs.push_back({id, {ex["answers"]["text"].get<std::vector<std::string>>(),
+                         ex["answers"]["answer_start"].get<std::vector<int64_t>>()}});
+  }
+  const auto m = afinar::squad(p, refs);
+  EXPECT_NEAR(eval["eval_exact_match"].get<double>(), m.at("exact_match"), 1e-9);
+  EXPECT_NEAR(eval["eval_f1"].get<double>(), m.at("f1"), 1e-9);
+  EXPECT_TRUE(fs::exists(out / "eval_nbest_predictions.json"));
+  EXPECT_EQ(read_json(out / "config.json")["architectures"][0], "BertForQuestionAnswering");
+}
+
+// run_summarization on text pairs made from multi30k (an English caption → its first clause): a
+// tiny T5 trained 2 steps generates summaries; the ROUGE scores written equal rouge-score's
+// (use_stemmer=True, ×100, rounded to 4 digits) on generated_predictions.txt.
+TEST(TaskCommands, SummarizationScoresRougeAsRougeScore) {
+  TempDir tmp("afinar_cli_sum");
+  const fs::path model = tmp.path / "tiny-t5";
+  {
+    auto cfg = afinar::T5Config::from_json({{"d_model", 32}, {"d_kv", 8}, {"d_ff", 64}, {"num_layers", 2},
+                                            {"num_heads", 4}, {"vocab_size", 32128}, {"decoder_start_token_id", 0},
+                                            {"pad_token_id", 0}, {"eos_token_id", 1}});
+    torch::manual_seed(0);
+    afinar::T5ForConditionalGenerationImpl(cfg).save_pretrained(model);
+    copy_tokenizer("t5-small", model);
+  }
+  std::vector<std::string> references;
+  {
+    std::ifstream in(kShared + "/data/multi30k/validation.jsonl");
+    std::ofstream train(tmp.path / "train.jsonl"), test(tmp.path / "test.jsonl");
+    std::string line;
+    for (int i = 0; i < 40 && std::getline(in, line); ++i) {
+      const std::string en = nlohmann::json::parse(line)["en"];
+      const std::string summary = en.substr(0, en.find_first_of(",."));
+      (i < 32 ? train : test) << nlohmann::json{{"document", en}, {"summary", summary}}.dump() << "\n";
+      if (i >= 32) references.push_back(summary);
+    }
+  }
+  const fs::path out = tmp.path / "out";
+  auto r = run_afinar("train --task summarization --model_name_or_path " + model.string() + " --train_file " +
+                      (tmp.path / "train.jsonl").string() + " --test_file " + (tmp.path / "test.jsonl").string() +
+                      " --text_column document --summary_column summary --source_prefix 'summarize: '"
+                      " --output_dir " + out.string() +
+                      " --do_train --do_predict --predict_with_generate --generation_max_length 8"
+                      " --max_steps 2 --per_device_train_batch_size 8 --use_cpu");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto test = read_json(out / "test_results.json");
+  for (const char* k : {"test_rouge1", "test_rouge2", "test_rougeL", "test_rougeLsum", "test_gen_len"})
+    EXPECT_TRUE(test.contains(k)) << k << " in " << test.dump();
+  ASSERT_EQ(count_lines(out / "generated_predictions.txt"), 8u);
+  const char* python = std::getenv("AFINAR_PYTHON");
+  if (!python || !*python) GTEST_SKIP() << "AFINAR_PYTHON unset: rouge-score cross-check skipped";
+  {
+    std::ofstream refs(tmp.path / "refs.txt");
+    for (const auto& s : references) refs << s << "\n";
+  }
+  const std::string script =
+      "import json,sys\nfrom rouge_score import rouge_scorer\n"
+      "p=open(sys.argv[1]).read().split('\\n')[:-1]; t=open(sys.argv[2]).read().split('\\n')[:-1]\n"
+      "sc=rouge_scorer.RougeScorer(['rouge1','rouge2','rougeL','rougeLsum'],use_stemmer=True)\n"
+      "s=[sc.score(b,a) for a,b in zip(p,t)]\n"
+      "print(json.dumps({k: round(100*sum(x[k].fmeasure for x in s)/len(s),4) for k in s[0]}))\n";
+  {
+    std::ofstream f(tmp.path / "rouge.py");
+    f << script;
+  }
+  FILE* pipe = popen((std::string(python) + " " + (tmp.path / "rouge.py").string() + " " +
+                      (out / "generated_predictions.txt").string() + " " + (tmp.path / "refs.txt").string())
+                         .c_str(),
+                     "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string text;
+  char buf[512];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe)) text.append(buf, n);
+  ASSERT_EQ(pclose(pipe), 0) << text;
+  const auto want = nlohmann::json::parse(text);
+  for (const auto& [k, v] : want.items()) EXPECT_NEAR(test["test_" + k].get<double>(), v.get<double>(), 1e-9) << k;
 }

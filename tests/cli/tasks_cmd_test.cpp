@@ -292,5 +292,6 @@ TEST(TaskCommands, SummarizationScoresRougeAsRougeScore) {
   while (size_t n = fread(buf, 1, sizeof buf, pipe)) text.append(buf, n);
   ASSERT_EQ(pclose(pipe), 0) << text;
   const auto want = nlohmann::json::parse(text);
-  for (const auto& [k, v] : want.items()) EXPECT_NEAR(test["test_" + k].get<double>(), v.get<double>(), 1e-9) << k;
+  // Both sides round to 4 digits (Python to the nearest decimal, afinar in binary): 1e-4 apart at most.
+  for (const auto& [k, v] : want.items()) EXPECT_NEAR(test["test_" + k].get<double>(), v.get<double>(), 1.01e-4) << k;
 }

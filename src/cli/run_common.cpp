@@ -7,6 +7,7 @@
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/metrics/sacrebleu.h"
+#include "afinar/models/freezing.h"
 #include "afinar/models/generation.h"
 #include "afinar/tokenizers/tokenizer.h"
 #include "afinar/train/trainer_pt_utils.h"
@@ -50,24 +51,11 @@ std::vector<std::string> split_commas(const std::string& s) {
 }
 
 void apply_freezing(const PreTrainedModel& model, bool freeze_base_model, int64_t freeze_layers) {
-  const auto prefixes = model->base_parameter_prefixes();
+  // The model's own layout decides what is the base, the embeddings and the layer stacks.
+  if (freeze_base_model) afinar::freeze_base_model(*model);
+  if (freeze_layers > 0) afinar::freeze_layers(*model, freeze_layers);
   int64_t trainable = 0, total = 0;
-  for (auto& p : model->named_parameters()) {
-    const std::string& name = p.key();
-    bool base = false;
-    for (const auto& pre : prefixes) base = base || name.rfind(pre, 0) == 0;
-    bool freeze = freeze_base_model && base;
-    if (freeze_layers > 0 && base) {
-      // Embeddings as each family names them (BERT, GPT-2, Llama/BART/T5), then blocks 0..N-1
-      // (BERT "layer", Llama/BART "layers", GPT-2 "h", T5 "block"; T5/BART: encoder and decoder).
-      for (const char* e :
-           {"embeddings.", ".wte.", ".wpe.", "embed_tokens.", "shared.", "embed_positions.", "layernorm_embedding."})
-        freeze = freeze || name.find(e) != std::string::npos || name.rfind(std::string(e).substr(e[0] == '.'), 0) == 0;
-      for (int64_t i = 0; i < freeze_layers; ++i)
-        for (const char* blocks : {".layer.", ".layers.", ".h.", ".block."})
-          freeze = freeze || name.find(blocks + std::to_string(i) + ".") != std::string::npos;
-    }
-    if (freeze) p.value().set_requires_grad(false);
+  for (const auto& p : model->named_parameters()) {
     total += p.value().numel();
     if (p.value().requires_grad()) trainable += p.value().numel();
   }

@@ -1,5 +1,5 @@
-// What all pretrained models share: saving, loading checkpoint tensors by name, the heads'
-// losses, the encoder-decoder classification pooling and the question-answering outputs.
+// What all pretrained models share: saving, loading checkpoint tensors by name, the input check,
+// the token-label loss dispatch and the question-answering outputs.
 #include "afinar/models/modeling.h"
 
 #include <algorithm>
@@ -81,10 +81,6 @@ void PreTrainedModelImpl::save_pretrained(const std::filesystem::path& folder,
   write_file_atomic(folder / "config.json", config_json().dump(2) + "\n");
 }
 
-PreTrainedModelImpl::ParameterLayout PreTrainedModelImpl::parameter_layout() const {
-  throw NotImplemented(detail::concat("parameter_layout for ", config_json().value("model_type", "this model")));
-}
-
 int64_t PreTrainedModelImpl::num_loss_items(const ModelInputs& in) const {
   if (in.labels.defined()) {
     torch::Tensor labels = in.labels;
@@ -106,75 +102,68 @@ std::string torch_dtype_name(torch::ScalarType dtype) {
   }
 }
 
-std::string infer_problem_type(int64_t num_labels, const torch::Tensor& labels) {
-  if (num_labels == 1) return "regression";
-  if (labels.scalar_type() == torch::kLong || labels.scalar_type() == torch::kInt)
-    return "single_label_classification";
-  return "multi_label_classification";
+torch::Tensor PreTrainedModelImpl::token_labels_loss(const torch::Tensor& logits, const ModelInputs& in) const {
+  return shifts_labels() ? causal_lm_loss(logits, in.labels, in.loss_kwargs)
+                         : token_classification_loss(logits, in.labels, in.loss_kwargs);
 }
 
-torch::Tensor sequence_classification_loss(const torch::Tensor& logits, const torch::Tensor& labels,
-                                           const std::string& problem_type) {
-  const int64_t n = logits.size(-1);
-  if (problem_type == "regression") {
-    torch::Tensor target = labels.to(logits.scalar_type());
-    if (n == 1) return torch::mse_loss(logits.squeeze(), target.squeeze());
-    return torch::mse_loss(logits, target);
-  }
-  if (problem_type == "single_label_classification") {
-    AFINAR_CHECK(!labels.is_floating_point(), "single_label_classification needs integer labels, got ",
-                 labels.scalar_type());
-    return torch::nn::functional::cross_entropy(logits.view({-1, n}), labels.view({-1}).to(torch::kLong));
-  }
-  if (problem_type == "multi_label_classification") {
-    AFINAR_CHECK(labels.sizes() == logits.sizes(), "multi_label_classification needs labels of shape ",
-                 logits.sizes(), " (one 0/1 column per label), got ", labels.sizes());
-    return torch::nn::functional::binary_cross_entropy_with_logits(logits, labels.to(logits.scalar_type()));
-  }
-  throw InvalidArgument(detail::concat("unknown problem_type '", problem_type,
-                                       "' (regression, single_label_classification, multi_label_classification)"));
-}
-
-torch::Tensor token_classification_loss(const torch::Tensor& logits, const torch::Tensor& labels) {
-  AFINAR_CHECK(!labels.is_floating_point(), "token classification needs integer labels, got ", labels.scalar_type());
-  AFINAR_CHECK(labels.numel() * logits.size(-1) == logits.numel(), "labels of shape ", labels.sizes(),
-               " do not match logits of shape ", logits.sizes(), " (HINT: one label per token, -100 = ignored)");
-  const int64_t n = logits.size(-1);
-  return torch::nn::functional::cross_entropy(logits.reshape({-1, n}), labels.reshape({-1}).to(torch::kLong));
-}
-
-torch::Tensor question_answering_loss(const torch::Tensor& start_logits, const torch::Tensor& end_logits,
-                                      torch::Tensor start_positions, torch::Tensor end_positions) {
-  if (start_positions.dim() > 1) start_positions = start_positions.squeeze(-1);  // (B, 1) → (B)
-  if (end_positions.dim() > 1) end_positions = end_positions.squeeze(-1);
-  const int64_t ignored = start_logits.size(1);  // T: answers outside the sequence
-  namespace F = torch::nn::functional;
-  auto ce = [&](const torch::Tensor& logits, const torch::Tensor& pos) {
-    return F::cross_entropy(logits, pos.to(torch::kLong).clamp(0, ignored),
-                            F::CrossEntropyFuncOptions().ignore_index(ignored));
-  };
-  return (ce(start_logits, start_positions) + ce(end_logits, end_positions)) / 2;
-}
-
-torch::Tensor last_eos_pool(const torch::Tensor& h, const torch::Tensor& input_ids, int64_t eos_id,
-                            const std::string& model) {
-  AFINAR_CHECK(h.size(1) == input_ids.size(1), model, ": decoder_input_ids must be as long as input_ids (eos pooling)");
-  torch::Tensor eos = input_ids.eq(eos_id);  // (B, T)
-  torch::Tensor counts = eos.sum(1);
-  AFINAR_CHECK(counts.min().item<int64_t>() == counts.max().item<int64_t>(), model,
-               ": all examples must have the same number of <eos> tokens.");
-  AFINAR_CHECK(counts.min().item<int64_t>() >= 1, model, ": each example must contain at least one <eos> token.");
-  // The last eos of each row: the largest position holding one.
-  torch::Tensor pos = torch::arange(eos.size(1), eos.options().dtype(torch::kLong));
-  torch::Tensor last = (eos.to(torch::kLong) * pos).argmax(1);                      // (B)
-  return h.gather(1, last.view({-1, 1, 1}).expand({-1, 1, h.size(2)})).squeeze(1);  // (B, D)
-}
-
-void question_answering_outputs(const torch::Tensor& logits, const ModelInputs& in, ModelOutputs& out) {
+void question_answering_outputs(const torch::Tensor& logits, const ModelInputs& in, ModelOutputs& out,
+                                const std::string& head) {
   out.start_logits = logits.select(-1, 0).contiguous();  // (B, T)
   out.end_logits = logits.select(-1, 1).contiguous();    // (B, T)
   if (in.start_positions.defined() && in.end_positions.defined())
-    out.loss = question_answering_loss(out.start_logits, out.end_logits, in.start_positions, in.end_positions);
+    out.loss = question_answering_loss(out.start_logits, out.end_logits, in.start_positions, in.end_positions,
+                                       in.loss_kwargs, head);
+}
+
+void check_inputs(const ModelInputs& in, const std::string& head, std::initializer_list<const char*> accepted) {
+  auto takes = [&](const char* name) {
+    return std::any_of(accepted.begin(), accepted.end(), [&](const char* a) { return std::string(a) == name; });
+  };
+  if ((in.cu_seq_lens.defined() || in.seq_idx.defined()) && !takes("cu_seq_lens"))
+    AFINAR_NOT_IMPLEMENTED("packed sequences (cu_seq_lens) for ", head,
+                           " (HINT: pad the batch instead of flattening it, e.g. DataCollatorWithPadding)");
+  if (in.token_type_ids.defined() && !takes("token_type_ids"))
+    AFINAR_CHECK(!in.token_type_ids.any().item<bool>(), head,
+                 " has no token types, but token_type_ids has non-zero entries (HINT: drop token_type_ids from the "
+                 "inputs)");
+  const std::pair<const char*, const torch::Tensor*> fields[] = {
+      {"input_ids", &in.input_ids},
+      {"attention_mask", &in.attention_mask},
+      {"position_ids", &in.position_ids},
+      {"labels", &in.labels},
+      {"start_positions", &in.start_positions},
+      {"end_positions", &in.end_positions},
+      {"decoder_input_ids", &in.decoder_input_ids},
+      {"decoder_attention_mask", &in.decoder_attention_mask},
+      {"encoder_last_hidden_state", &in.encoder_last_hidden_state},
+      {"pixel_values", &in.pixel_values},
+      {"input_values", &in.input_values},
+  };
+  for (const auto& [name, t] : fields) {
+    if (!t->defined() || takes(name)) continue;
+    const std::string n = name;
+    const char* why = n == "pixel_values"   ? " (images: no afinar model takes them yet)"
+                      : n == "input_values" ? " (raw audio: no afinar model takes it yet)"
+                      : n == "labels" && takes("start_positions")
+                          ? " (HINT: question answering is trained on start_positions/end_positions)"
+                          : " (HINT: drop it from the batch)";
+    throw InvalidArgument(detail::concat(head, " does not take ", name, why));
+  }
+}
+
+nlohmann::json head_config_json(nlohmann::json config, const std::string& architecture, torch::ScalarType dtype) {
+  config["architectures"] = {architecture};
+  config.erase("torch_dtype");  // transformers >= 4.56 writes "dtype"
+  config["dtype"] = torch_dtype_name(dtype);
+  config["transformers_version"] = kTransformersVersion;
+  return config;
+}
+
+void check_tied_word_embeddings(const nlohmann::json& extra, const std::string& head) {
+  auto tie = extra.find("tie_word_embeddings");
+  AFINAR_CHECK(tie == extra.end() || !tie->is_boolean() || tie->get<bool>(), head,
+               ": tie_word_embeddings = false (an untied decoder) is not supported");
 }
 
 namespace {

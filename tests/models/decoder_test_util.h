@@ -14,6 +14,7 @@
 #include "afinar/io/safetensors.h"
 #include "afinar/models/modeling.h"
 #include "afinar_test_paths.h"
+#include "testing/assert_close.h"
 
 namespace afinar::decoder_test {
 
@@ -88,8 +89,8 @@ inline void check_parameter_names(const DecoderCase& c) {
   EXPECT_EQ(model->base_parameter_prefixes(), c.base_prefixes);
 }
 
-/// Outputs and loss within 1e-5 of transformers (sdpa), every gradient within 1e-4 relative (when
-/// the fixture has them); eager attention within 1e-5 of transformers' eager, and equal to sdpa on
+/// Outputs and loss within 1e-5 of transformers (sdpa), every gradient within kFp32Gradients
+/// (assert_close, when the fixture has them); eager attention within 1e-5 of transformers' eager, and equal to sdpa on
 /// the real tokens (a left-padded row's padding queries attend to nothing: sdpa gives 0 there,
 /// eager a uniform average, in transformers as here).
 inline void check_matches_transformers(const DecoderCase& c) {
@@ -107,21 +108,8 @@ inline void check_matches_transformers(const DecoderCase& c) {
   EXPECT_LE(loss_diff, 1e-5);
 
   out.loss.backward();
-  if (e.count("grad." + model->named_parameters().begin()->key())) {
-    double worst = 0;
-    std::string worst_name;
-    int64_t n = 0;
-    for (const auto& p : model->named_parameters()) {
-      const torch::Tensor& want = e.at("grad." + p.key());
-      ASSERT_TRUE(p.value().grad().defined()) << p.key();
-      double scale = std::max(want.abs().max().item<double>(), 1e-6);
-      double rel = max_abs_diff(p.value().grad(), want) / scale;
-      if (rel > worst) worst = rel, worst_name = p.key();
-      EXPECT_LE(rel, 1e-4) << p.key();
-      ++n;
-    }
-    std::cout << c.fixture << ": " << n << " gradients, max relative diff = " << worst << " (" << worst_name << ")\n";
-  }
+  if (e.count("grad." + model->named_parameters().begin()->key()))
+    afinar_test::expect_gradients_close(*model, e, afinar_test::kFp32Gradients, c.fixture);
 
   // Without labels: no loss, same outputs.
   torch::NoGradGuard no_grad;

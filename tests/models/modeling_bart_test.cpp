@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "afinar/nn/shift.h"
 #include "seq2seq_test_util.h"
 
 namespace afinar {
@@ -40,9 +41,8 @@ INSTANTIATE_TEST_SUITE_P(Models, Bart, testing::ValuesIn(cases()),
 TEST(BartModel, ShiftTokensRight) {
   torch::Tensor labels = torch::tensor({5, 6, 2, -100, 7, 8, 9, 2}, torch::kLong).view({2, 4});
   torch::Tensor want = torch::tensor({2, 5, 6, 2, 2, 7, 8, 9}, torch::kLong).view({2, 4});
-  EXPECT_TRUE(torch::equal(bart_shift_tokens_right(labels, 1, 2), want));
-  EXPECT_TRUE(
-      torch::equal(bart_shift_tokens_right(torch::tensor({{3, -100, -100}}), 1, 2), torch::tensor({{2, 3, 1}})));
+  EXPECT_TRUE(torch::equal(shift_right(labels, 1, 2), want));
+  EXPECT_TRUE(torch::equal(shift_right(torch::tensor({{3, -100, -100}}), 1, 2), torch::tensor({{2, 3, 1}})));
 }
 
 TEST(BartModel, FinalLogitsBiasIsLoadedSavedAndNotTrained) {
@@ -71,7 +71,7 @@ TEST(BartModel, PrecomputedEncoderOutput) {
   io::TensorMap e = io::load_safetensors(kFixtures / "tiny_bart_expected.safetensors");
   torch::NoGradGuard no_grad;
   ModelInputs in = inputs_of(e, /*with_labels=*/false);
-  in.decoder_input_ids = bart_shift_tokens_right(e.at("labels"), 1, 2);
+  in.decoder_input_ids = shift_right(e.at("labels"), 1, 2);
   in.encoder_last_hidden_state = e.at("encoder_last_hidden_state");
   in.input_ids = torch::Tensor();
   EXPECT_LE(max_abs_diff(model->forward(in).logits, e.at("logits")), 1e-5);

@@ -3,6 +3,7 @@
 #include "afinar/models/gpt2/modeling_gpt2.h"
 
 #include "afinar/models/gpt2/configuration_gpt2.h"
+#include "afinar/nn/masks.h"
 #include "models/decoder_test_util.h"
 
 namespace afinar {
@@ -135,7 +136,7 @@ TEST(Gpt2ForSequenceClassification, WithoutPadTokenOnlyBatchSizeOne) {
 TEST(CausalMask, PaddingAndSlidingWindowAsTransformers) {
   torch::Tensor am = torch::tensor({1, 1, 1, 0, 0, 1, 1, 1}, torch::kLong).view({2, 4});
   am[1][0] = 0;  // row 1 left-padded: 0 1 1 1
-  CausalAttentionMask sdpa = make_causal_attention_mask(am, 2, 4, torch::kFloat, torch::kCPU, false);
+  AttentionMask sdpa = make_causal_attention_mask(am, 2, 4, torch::kFloat, torch::kCPU, false);
   ASSERT_TRUE(sdpa.mask.defined());
   EXPECT_FALSE(sdpa.is_causal);
   EXPECT_EQ(sdpa.mask.sizes().vec(), (std::vector<int64_t>{2, 1, 4, 4}));
@@ -144,17 +145,17 @@ TEST(CausalMask, PaddingAndSlidingWindowAsTransformers) {
   EXPECT_TRUE(torch::equal(sdpa.mask[1][0][0], torch::tensor({false, false, false, false})));
   EXPECT_TRUE(torch::equal(sdpa.mask[1][0][2], torch::tensor({false, true, true, false})));
   // No padding: no mask, is_causal (transformers' _ignore_causal_mask_sdpa).
-  CausalAttentionMask plain =
+  AttentionMask plain =
       make_causal_attention_mask(torch::ones({2, 4}, torch::kLong), 2, 4, torch::kFloat, torch::kCPU, false);
   EXPECT_FALSE(plain.mask.defined());
   EXPECT_TRUE(plain.is_causal);
   // Eager: always additive, 0 / finfo.min.
-  CausalAttentionMask eager = make_causal_attention_mask({}, 1, 3, torch::kFloat, torch::kCPU, true);
+  AttentionMask eager = make_causal_attention_mask({}, 1, 3, torch::kFloat, torch::kCPU, true);
   ASSERT_TRUE(eager.mask.defined());
   EXPECT_EQ(eager.mask[0][0][0][1].item<float>(), std::numeric_limits<float>::lowest());
   EXPECT_EQ(eager.mask[0][0][2][0].item<float>(), 0.0f);
   // A window of 2 shorter than the sequence (4): query 3 sees keys 2 and 3 only.
-  CausalAttentionMask window = make_causal_attention_mask({}, 1, 4, torch::kFloat, torch::kCPU, false, 2);
+  AttentionMask window = make_causal_attention_mask({}, 1, 4, torch::kFloat, torch::kCPU, false, 2);
   ASSERT_TRUE(window.mask.defined());
   EXPECT_TRUE(torch::equal(window.mask[0][0][3], torch::tensor({false, false, true, true})));
   // A window as long as the sequence or longer is plain causal: no mask.

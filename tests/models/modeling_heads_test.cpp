@@ -13,6 +13,7 @@
 #include "afinar/models/modeling.h"
 #include "afinar/models/roberta/modeling_roberta.h"
 #include "afinar_test_paths.h"
+#include "testing/assert_close.h"
 
 namespace afinar {
 namespace {
@@ -122,17 +123,7 @@ TEST_P(Head, TinyMatchesTransformers) {
   EXPECT_LE(loss_diff, 1e-5);
 
   out.loss.backward();
-  double worst = 0;
-  std::string worst_name;
-  for (const auto& p : model->named_parameters()) {
-    const torch::Tensor& want = e.at("grad." + p.key());
-    ASSERT_TRUE(p.value().grad().defined()) << p.key();
-    double scale = std::max(want.abs().max().item<double>(), 1e-6);
-    double rel = max_abs_diff(p.value().grad(), want) / scale;
-    if (rel > worst) worst = rel, worst_name = p.key();
-    EXPECT_LE(rel, 1e-4) << p.key();
-  }
-  std::cout << GetParam().fixture << ": max relative grad diff = " << worst << " (" << worst_name << ")\n";
+  afinar_test::expect_gradients_close(*model, e, afinar_test::kFp32Gradients, GetParam().fixture);
 
   // Without labels: no loss, same outputs.
   torch::NoGradGuard no_grad;

@@ -8,6 +8,7 @@
 #include "afinar/models/bart/modeling_bart.h"
 #include "afinar/models/checkpoint.h"
 #include "afinar/models/t5/modeling_t5.h"
+#include "afinar/nn/shift.h"
 #include "seq2seq_test_util.h"
 
 namespace afinar {
@@ -297,13 +298,13 @@ TEST(Seq2SeqHeadsAuto, ExplicitDecoderInputsEqualTheShiftedInputIds) {
   PreTrainedModel t5 = AutoModelForQuestionAnswering::from_pretrained((kFixtures / "tiny_t5_qa").string());
   torch::NoGradGuard no_grad;
   ModelInputs in = inputs_of(e, false);
-  in.decoder_input_ids = t5_shift_right(in.input_ids, 0, 0);
+  in.decoder_input_ids = shift_right(in.input_ids, 0, 0);
   EXPECT_LE(max_abs_diff(t5->forward(in).start_logits, e.at("start_logits")), 1e-5);
 
   io::TensorMap eb = io::load_safetensors(kFixtures / "tiny_bart_qa_expected.safetensors");
   PreTrainedModel bart = AutoModelForQuestionAnswering::from_pretrained((kFixtures / "tiny_bart_qa").string());
   ModelInputs inb = inputs_of(eb, false);
-  inb.decoder_input_ids = bart_shift_tokens_right(inb.input_ids, 1, 2);
+  inb.decoder_input_ids = shift_right(inb.input_ids, 1, 2);
   EXPECT_LE(max_abs_diff(bart->forward(inb).end_logits, eb.at("end_logits")), 1e-5);
   EXPECT_EQ(std::dynamic_pointer_cast<BartForQuestionAnsweringImpl>(bart)->config.num_labels(), 2);
 }

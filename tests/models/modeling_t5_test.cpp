@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "afinar/nn/shift.h"
 #include "seq2seq_test_util.h"
 
 namespace afinar {
@@ -38,7 +39,7 @@ TEST_P(T5, PrecomputedEncoderOutputAndExplicitDecoderInputs) {
   io::TensorMap e = expected(GetParam());
   torch::NoGradGuard no_grad;
   ModelInputs in = inputs_of(e, /*with_labels=*/false);
-  in.decoder_input_ids = t5_shift_right(e.at("labels"), 0, 0);
+  in.decoder_input_ids = shift_right(e.at("labels"), 0, 0);
   in.encoder_last_hidden_state = e.at("encoder_last_hidden_state");
   in.input_ids = torch::Tensor();  // the encoder is skipped
   ModelOutputs out = model->forward(in);
@@ -64,7 +65,7 @@ TEST(T5Model, RelativePositionBuckets) {
 TEST(T5Model, ShiftRightStartsWithPadAndReplacesIgnoredLabels) {
   torch::Tensor labels = torch::tensor({5, 6, -100, -100, 7, 8, 9, 1}, torch::kLong).view({2, 4});
   torch::Tensor want = torch::tensor({0, 5, 6, 0, 0, 7, 8, 9}, torch::kLong).view({2, 4});
-  EXPECT_TRUE(torch::equal(t5_shift_right(labels, 0, 0), want));
+  EXPECT_TRUE(torch::equal(shift_right(labels, 0, 0), want));
 }
 
 TEST(T5Model, OnlyTheFirstBlockHasARelativeAttentionBias) {

@@ -14,6 +14,7 @@
 #include "afinar/io/safetensors.h"
 #include "afinar/models/modeling.h"
 #include "afinar_test_paths.h"
+#include "testing/assert_close.h"
 
 namespace afinar::seq2seq_test {
 
@@ -64,32 +65,12 @@ inline PreTrainedModel load_silently(const ModelCase& c) {
   return m;
 }
 
-/// Every trainable parameter's gradient against the fixture's "grad.<name>" (relative to the
-/// fixture's largest magnitude, within 1e-4), and no fixture gradient left unmatched. Frozen
-/// parameters (BART's final_logits_bias: a buffer in transformers) have none.
+/// Every trainable parameter's gradient against the fixture's "grad.<name>" (assert_close with
+/// kFp32Gradients), and no fixture gradient left unmatched. Frozen parameters (BART's
+/// final_logits_bias: a buffer in transformers) have none.
 inline void expect_gradients_as_transformers(torch::nn::Module& model, const io::TensorMap& e,
                                              const std::string& name) {
-  double worst = 0;
-  std::string worst_name;
-  int64_t compared = 0;
-  for (const auto& p : model.named_parameters()) {
-    if (!p.value().requires_grad()) {  // final_logits_bias: a buffer in transformers
-      EXPECT_FALSE(e.count("grad." + p.key())) << p.key();
-      continue;
-    }
-    ASSERT_TRUE(e.count("grad." + p.key())) << p.key();
-    const torch::Tensor& want = e.at("grad." + p.key());
-    ASSERT_TRUE(p.value().grad().defined()) << p.key();
-    double scale = std::max(want.abs().max().item<double>(), 1e-6);
-    double rel = max_abs_diff(p.value().grad(), want) / scale;
-    if (rel > worst) worst = rel, worst_name = p.key();
-    EXPECT_LE(rel, 1e-4) << p.key();
-    ++compared;
-  }
-  int64_t grads_in_fixture = 0;
-  for (const auto& [k, v] : e) grads_in_fixture += k.rfind("grad.", 0) == 0;
-  EXPECT_EQ(compared, grads_in_fixture) << "every transformers parameter has its gradient here";
-  std::cout << name << ": " << compared << " gradients, max relative diff = " << worst << " (" << worst_name << ")\n";
+  afinar_test::expect_gradients_close(model, e, afinar_test::kFp32Gradients, name);
 }
 
 /// Outputs, loss and every gradient against the fixture; returns the model after backward.

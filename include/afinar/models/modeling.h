@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include <filesystem>
+#include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -83,7 +84,7 @@ class PreTrainedModelImpl : public torch::nn::Module {
     std::vector<std::string> embeddings;
     std::vector<std::string> layer_stacks;
   };
-  virtual ParameterLayout parameter_layout() const;
+  virtual ParameterLayout parameter_layout() const = 0;
   /// True when the head's loss predicts labels[t + 1] at position t (causal LMs). The one place
   /// that decides it: the head's loss and num_loss_items both follow it.
   virtual bool shifts_labels() const { return false; }
@@ -102,6 +103,12 @@ class PreTrainedModelImpl : public torch::nn::Module {
   void gradient_checkpointing_disable() { gradient_checkpointing_enable(false); }
   /// transformers' is_gradient_checkpointing: whether some layer stack has it on.
   bool is_gradient_checkpointing();
+
+ protected:
+  /// The loss of a head with token-id labels (token classification, masked, causal and seq2seq
+  /// LM): causal_lm_loss when shifts_labels(), else token_classification_loss, with
+  /// inputs.loss_kwargs. logits (B, T, C), inputs.labels (B, T).
+  torch::Tensor token_labels_loss(const torch::Tensor& logits, const ModelInputs& inputs) const;
 };
 
 using PreTrainedModel = std::shared_ptr<PreTrainedModelImpl>;
@@ -158,37 +165,33 @@ inline constexpr const char* kTransformersVersion = "5.23.0";
 /// "float32", "bfloat16", "float16", "float64": the config.json name of a dtype.
 std::string torch_dtype_name(torch::ScalarType dtype);
 
-/// The problem_type transformers picks when the config has none: num_labels == 1 → regression;
-/// integer labels → single_label_classification; otherwise multi_label_classification.
-std::string infer_problem_type(int64_t num_labels, const torch::Tensor& labels);
-
-/// The loss of a sequence-classification head, as transformers computes it:
-/// regression → MSE, single_label_classification → cross entropy (labels -100 ignored),
-/// multi_label_classification → BCE with logits. logits: (B, num_labels).
-torch::Tensor sequence_classification_loss(const torch::Tensor& logits, const torch::Tensor& labels,
-                                           const std::string& problem_type);
-
-/// The loss of a token-classification or masked-LM head, as transformers: cross entropy over every
-/// position, labels -100 ignored. logits: (B, T, C), labels: (B, T).
-torch::Tensor token_classification_loss(const torch::Tensor& logits, const torch::Tensor& labels);
-
-/// The loss of a question-answering head, as transformers: positions are clamped to [0, T] and T is
-/// ignored (an answer outside the sequence); the mean of the start and end cross entropies.
-/// start_logits/end_logits: (B, T); start_positions/end_positions: (B) or (B, 1).
-torch::Tensor question_answering_loss(const torch::Tensor& start_logits, const torch::Tensor& end_logits,
-                                      torch::Tensor start_positions, torch::Tensor end_positions);
-
-/// The encoder-decoder classification heads' pooling (BART, T5), as transformers: the hidden
-/// state at the last <eos> of each row. Every row must hold the same number (≥ 1) of `eos_id`
-/// in input_ids, and the decoder must be as long as the input. h: (B, T, D), input_ids (B, T)
-/// → (B, D). Errors name `model`.
-torch::Tensor last_eos_pool(const torch::Tensor& h, const torch::Tensor& input_ids, int64_t eos_id,
-                            const std::string& model);
-
 /// Every *ForQuestionAnswering head's last step: the qa_outputs projection (B, T, 2) split into
-/// out.start_logits / out.end_logits (B, T), and the loss when in.start_positions/end_positions
-/// are given.
-void question_answering_outputs(const torch::Tensor& logits, const ModelInputs& in, ModelOutputs& out);
+/// out.start_logits / out.end_logits (B, T), and the loss (question_answering_loss with
+/// in.loss_kwargs) when in.start_positions/end_positions are given. `head` names the model.
+void question_answering_outputs(const torch::Tensor& logits, const ModelInputs& in, ModelOutputs& out,
+                                const std::string& head);
+
+/// The ModelInputs fields by name, as check_inputs takes them: input_ids, attention_mask,
+/// token_type_ids, position_ids, labels, start_positions, end_positions, decoder_input_ids,
+/// decoder_attention_mask, encoder_last_hidden_state, cu_seq_lens (also seq_idx), pixel_values,
+/// input_values.
+///
+/// Refuses every defined input of `in` that `head` does not take, by name, so that no input is
+/// silently ignored: packed rows (cu_seq_lens / seq_idx) → NotImplemented("packed sequences
+/// (cu_seq_lens) for <head>"); token_type_ids → InvalidArgument unless all zeros (a model without
+/// token types computes the same); anything else → InvalidArgument naming the input.
+///
+///   check_inputs(in, "BertForSequenceClassification", {"input_ids", "attention_mask", "token_type_ids",
+///                                                       "position_ids", "labels"});
+void check_inputs(const ModelInputs& in, const std::string& head, std::initializer_list<const char*> accepted);
+
+/// The config.json of a model with a head: `config` (the config's to_json()) with architectures =
+/// {architecture}, dtype (the weights' dtype) and transformers_version, as save_pretrained writes.
+nlohmann::json head_config_json(nlohmann::json config, const std::string& architecture, torch::ScalarType dtype);
+
+/// InvalidArgument naming `head` when config.json's `extra` sets tie_word_embeddings false: the
+/// head's decoder is the word-embedding matrix.
+void check_tied_word_embeddings(const nlohmann::json& extra, const std::string& head);
 
 /// What loading a checkpoint into a model found: model tensors absent from the checkpoint, and
 /// checkpoint tensors the model has no place for (both sorted).

@@ -1,18 +1,13 @@
 #include "afinar/models/bart/configuration_bart.h"
 
-#include "../gpt2/config_read.h"
+#include "../config_read.h"
 #include "afinar/core/check.h"
+#include "afinar/nn/activations.h"
 
 namespace afinar {
 
-void BartConfig::set_num_labels(int64_t n) {
-  if (n != num_labels()) id2label = detail::default_labels(n);
-}
-
 int64_t BartConfig::eos_id() const {
-  AFINAR_CHECK(eos_token_id.is_number_integer(), "BartConfig: eos_token_id must be one integer here, got ",
-               eos_token_id.dump());
-  return eos_token_id.get<int64_t>();
+  return detail::single_token_id(eos_token_id, "BartConfig", "eos_token_id");
 }
 
 BartConfig BartConfig::from_json(const nlohmann::json& j) {
@@ -44,9 +39,8 @@ BartConfig BartConfig::from_json(const nlohmann::json& j) {
   read_field(j, "decoder_start_token_id", c.decoder_start_token_id);
   if (auto it = j.find("forced_eos_token_id"); it != j.end()) c.forced_eos_token_id = *it;
   read_field(j, "tie_word_embeddings", c.tie_word_embeddings);
-  read_field(j, "problem_type", c.problem_type);
   read_field(j, "architectures", c.architectures);
-  detail::read_labels(j, c.id2label);
+  c.read_labels(j);
   c.extra = detail::unknown_fields(j, {"vocab_size",
                                        "max_position_embeddings",
                                        "encoder_layers",
@@ -110,7 +104,7 @@ nlohmann::json BartConfig::to_json() const {
   j["forced_eos_token_id"] = forced_eos_token_id;
   j["tie_word_embeddings"] = tie_word_embeddings;
   j["is_encoder_decoder"] = true;
-  detail::write_labels(j, id2label, problem_type);
+  write_labels(j);
   if (!architectures.empty()) j["architectures"] = architectures;
   return j;
 }
@@ -123,8 +117,9 @@ void BartConfig::validate() const {
   AFINAR_CHECK(decoder_attention_heads > 0 && d_model % decoder_attention_heads == 0, "BartConfig: d_model (", d_model,
                ") must be a multiple of decoder_attention_heads (", decoder_attention_heads, ")");
   AFINAR_CHECK(encoder_layers >= 0 && decoder_layers >= 0, "BartConfig: layer counts must not be negative");
-  AFINAR_CHECK(num_labels() > 0, "BartConfig: num_labels must be positive");
-  detail::check_problem_type(problem_type, "BartConfig");
+  AFINAR_CHECK(is_supported_activation(activation_function), "BartConfig: activation_function '", activation_function,
+               "' is not supported (", supported_activations(), ")");
+  check_labels("BartConfig");
   AFINAR_CHECK(dropout >= 0 && dropout < 1, "BartConfig: dropout must be in [0, 1), got ", dropout);
 }
 

@@ -7,7 +7,13 @@
 #include <limits>
 
 #include "afinar/core/check.h"
-#include "afinar/models/bert/modeling_bert.h"  // bert_activation: transformers' ACT2FN
+#include "afinar/nn/activations.h"
+#include "afinar/nn/attention.h"
+#include "afinar/nn/init.h"
+#include "afinar/nn/losses.h"
+#include "afinar/nn/masks.h"
+#include "afinar/nn/pooling.h"
+#include "afinar/nn/shift.h"
 
 namespace afinar {
 
@@ -16,39 +22,16 @@ namespace F = torch::nn::functional;
 
 namespace {
 
-double lowest(torch::ScalarType dtype) {  // torch.finfo(dtype).min
-  switch (dtype) {
-    case torch::kFloat:
-      return std::numeric_limits<float>::lowest();
-    case torch::kDouble:
-      return std::numeric_limits<double>::lowest();
-    case torch::kHalf:
-      return -65504.0;
-    case torch::kBFloat16:
-      return -3.3895313892515355e38;
-    default:
-      throw InvalidArgument(detail::concat("BART attention: unsupported dtype ", dtype));
-  }
-}
-
-/// keep (bool, broadcastable to (B, 1, Tq, Tk)) → additive mask: 0 where kept, finfo.min elsewhere.
-torch::Tensor additive(const torch::Tensor& keep, torch::ScalarType dtype) {
-  return torch::zeros(keep.sizes(), keep.options().dtype(dtype)).masked_fill_(keep.logical_not(), lowest(dtype));
-}
+// The inputs each head takes (check_inputs). BART takes no packed rows, no position_ids and no
+// token types.
+#define AFINAR_BART_SEQ2SEQ_INPUTS \
+  "input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "encoder_last_hidden_state"
 
 nn::LayerNorm layer_norm(int64_t d) {
   return nn::LayerNorm(nn::LayerNormOptions({d}));
 }
 
 }  // namespace
-
-torch::Tensor bart_shift_tokens_right(const torch::Tensor& input_ids, int64_t pad_token_id,
-                                      int64_t decoder_start_token_id) {
-  torch::Tensor shifted = torch::zeros_like(input_ids);  // (B, T)
-  shifted.slice(1, 1).copy_(input_ids.slice(1, 0, -1));
-  shifted.select(1, 0).fill_(decoder_start_token_id);
-  return shifted.masked_fill_(shifted == -100, pad_token_id);
-}
 
 // ---------------------------------------------------------------------------------------------
 // BartAttention, BartEncoderLayer / BartDecoderLayer
@@ -70,10 +53,8 @@ torch::Tensor BartAttentionImpl::forward(const torch::Tensor& hidden, const torc
     return x.view({B, T, num_heads, head_dim}).transpose(1, 2);
   };
   torch::Tensor q = heads(q_proj(hidden), Tq), k = heads(k_proj(src), Tk), v = heads(v_proj(src), Tk);
-  const double p = is_training() ? dropout_p : 0.0;
-  torch::Tensor out =
-      at::scaled_dot_product_attention(q, k, v, mask.defined() ? std::optional<torch::Tensor>(mask) : std::nullopt, p,
-                                       /*is_causal=*/false, 1.0 / std::sqrt(static_cast<double>(head_dim)));
+  torch::Tensor out = dot_product_attention(q, k, v, {mask}, 1.0 / std::sqrt(static_cast<double>(head_dim)), dropout_p,
+                                            is_training());                     // (B, nh, Tq, hd)
   return out_proj(out.transpose(1, 2).reshape({B, Tq, num_heads * head_dim}));  // (B, Tq, D)
 }
 
@@ -101,7 +82,7 @@ torch::Tensor BartLayerImpl::forward(torch::Tensor h, const torch::Tensor& mask,
     h = encoder_attn_layer_norm(h + F::dropout(encoder_attn(h, encoder_hidden, encoder_mask),
                                                F::DropoutFuncOptions().p(dropout).training(train)));
   torch::Tensor f =
-      F::dropout(bert_activation(fc1(h), act), F::DropoutFuncOptions().p(activation_dropout).training(train));
+      F::dropout(apply_activation(fc1(h), act), F::DropoutFuncOptions().p(activation_dropout).training(train));
   f = F::dropout(fc2(f), F::DropoutFuncOptions().p(dropout).training(train));
   return final_layer_norm(h + f);  // (B, T, D)
 }
@@ -130,18 +111,15 @@ torch::Tensor BartStackImpl::forward(const torch::Tensor& embeds, const torch::T
   torch::Tensor h = layernorm_embedding(embeds + embed_positions(positions));               // (B, T, D)
   h = F::dropout(h, F::DropoutFuncOptions().p(dropout).training(is_training()));
 
-  torch::Tensor mask;  // additive (B|1, 1, T|1, T), undefined = attend everywhere
-  torch::Tensor keep;
-  if (attention_mask.defined() && !attention_mask.all().item<bool>())
-    keep = attention_mask.to(torch::kBool).unsqueeze(1).unsqueeze(2);  // (B, 1, 1, T)
+  torch::Tensor mask;                                      // additive (B|1, 1, T|1, T), undefined = attend everywhere
+  torch::Tensor keep = padding_keep_mask(attention_mask);  // (B, 1, 1, T)
   if (is_decoder) {
-    torch::Tensor causal = torch::ones({T, T}, embeds.options().dtype(torch::kBool)).tril().view({1, 1, T, T});
+    torch::Tensor causal = causal_keep_mask(T, embeds.device());  // (1, 1, T, T)
     keep = keep.defined() ? keep.logical_and(causal) : causal;
   }
-  if (keep.defined()) mask = additive(keep, dtype);
-  torch::Tensor cross_mask;
-  if (is_decoder && encoder_attention_mask.defined() && !encoder_attention_mask.all().item<bool>())
-    cross_mask = additive(encoder_attention_mask.to(torch::kBool).unsqueeze(1).unsqueeze(2), dtype);  // (B, 1, 1, Ts)
+  if (keep.defined()) mask = additive_mask(keep, dtype);
+  torch::Tensor cross_mask =
+      is_decoder ? padding_attention_mask(encoder_attention_mask, dtype) : torch::Tensor();  // (B, 1, 1, Ts)
 
   const bool ckpt = checkpointing_active(*this);
   for (const auto& m : *layers) {
@@ -183,7 +161,7 @@ std::pair<torch::Tensor, torch::Tensor> BartModelImpl::forward(const ModelInputs
     AFINAR_CHECK(in.input_ids.defined(), "BART: decoder_input_ids, labels or input_ids is required");
     AFINAR_CHECK(config.pad_token_id && config.decoder_start_token_id,
                  "BART: pad_token_id and decoder_start_token_id must be set to shift input_ids right");
-    dec_ids = bart_shift_tokens_right(in.input_ids, *config.pad_token_id, *config.decoder_start_token_id);
+    dec_ids = shift_right(in.input_ids, *config.pad_token_id, *config.decoder_start_token_id);
   }
   torch::Tensor enc = in.encoder_last_hidden_state;
   if (!enc.defined()) {
@@ -199,44 +177,19 @@ std::pair<torch::Tensor, torch::Tensor> BartModelImpl::forward(const ModelInputs
 // Weight init (PreTrainedModel._init_weights with std = init_std; BartPreTrainedModel adds final_logits_bias)
 
 void bart_init_weights(nn::Module& module, const BartConfig& c, const std::vector<std::string>* only) {
-  torch::NoGradGuard no_grad;
-  auto wanted = [&](const std::string& name) {
-    return !only || std::find(only->begin(), only->end(), name) != only->end();
-  };
-  auto join = [](const std::string& prefix, const char* leaf) {
-    return prefix.empty() ? std::string(leaf) : prefix + "." + leaf;
-  };
-  std::vector<std::pair<std::string, nn::Module*>> modules = {{"", &module}};
-  for (const auto& item : module.named_modules("", /*include_self=*/false))
-    modules.emplace_back(item.key(), item.value().get());
-  for (const auto& [prefix, m] : modules) {
-    if (auto* lin = dynamic_cast<nn::LinearImpl*>(m)) {
-      if (wanted(join(prefix, "weight"))) lin->weight.normal_(0.0, c.init_std);
-      if (lin->bias.defined() && wanted(join(prefix, "bias"))) lin->bias.zero_();
-    } else if (auto* emb = dynamic_cast<nn::EmbeddingImpl*>(m)) {
-      if (wanted(join(prefix, "weight"))) {
-        emb->weight.normal_(0.0, c.init_std);
-        if (auto pad = emb->options.padding_idx()) emb->weight[*pad].zero_();
-      }
-    } else if (auto* ln = dynamic_cast<nn::LayerNormImpl*>(m)) {
-      if (wanted(join(prefix, "weight"))) ln->weight.fill_(1.0);
-      if (wanted(join(prefix, "bias"))) ln->bias.zero_();
-    } else if (auto* g = dynamic_cast<BartForConditionalGenerationImpl*>(m)) {
-      if (wanted(join(prefix, "final_logits_bias"))) g->final_logits_bias.zero_();
-    }
-  }
+  init_weights(module, c.init_std, only, [](const std::string& prefix, nn::Module& m, const InitScope& wanted) {
+    // BartPreTrainedModel._init_weights also zeroes final_logits_bias; its sub-modules follow.
+    if (auto* g = dynamic_cast<BartForConditionalGenerationImpl*>(&m))
+      if (wanted(join_name(prefix, "final_logits_bias"))) g->final_logits_bias.zero_();
+    return false;
+  });
 }
 
-namespace {
-nlohmann::json bart_config_json(const BartConfig& config, const char* arch, torch::ScalarType dtype) {
-  nlohmann::json j = config.to_json();
-  j["architectures"] = {arch};
-  j.erase("torch_dtype");
-  j["dtype"] = torch_dtype_name(dtype);
-  j["transformers_version"] = kTransformersVersion;
-  return j;
+PreTrainedModelImpl::ParameterLayout bart_parameter_layout() {
+  return {{"model.shared.", "model.encoder.embed_positions.", "model.encoder.layernorm_embedding.",
+           "model.decoder.embed_positions.", "model.decoder.layernorm_embedding."},
+          {"model.encoder.layers.", "model.decoder.layers."}};
 }
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // BartForConditionalGeneration
@@ -251,22 +204,24 @@ BartForConditionalGenerationImpl::BartForConditionalGenerationImpl(const BartCon
 }
 
 ModelOutputs BartForConditionalGenerationImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "BartForConditionalGeneration", {AFINAR_BART_SEQ2SEQ_INPUTS, "labels"});
   torch::Tensor dec_ids = in.decoder_input_ids;
   if (!dec_ids.defined() && in.labels.defined()) {
     AFINAR_CHECK(config.pad_token_id && config.decoder_start_token_id,
                  "BartForConditionalGeneration: pad_token_id and decoder_start_token_id must be set to shift labels");
-    dec_ids = bart_shift_tokens_right(in.labels, *config.pad_token_id, *config.decoder_start_token_id);
+    dec_ids = shift_right(in.labels, *config.pad_token_id, *config.decoder_start_token_id);
   }
   ModelOutputs out;
   std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = model(in, dec_ids);
   out.logits = F::linear(out.last_hidden_state, lm_head ? lm_head->weight : model->shared->weight) +
                final_logits_bias;  // (B, Td, V)
-  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
   return out;
 }
 
 nlohmann::json BartForConditionalGenerationImpl::config_json() const {
-  nlohmann::json j = bart_config_json(config, "BartForConditionalGeneration", model->shared->weight.scalar_type());
+  nlohmann::json j =
+      head_config_json(config.to_json(), "BartForConditionalGeneration", model->shared->weight.scalar_type());
   j["tie_word_embeddings"] = !lm_head;
   return j;
 }
@@ -294,6 +249,7 @@ BartForSequenceClassificationImpl::BartForSequenceClassificationImpl(const BartC
 }
 
 ModelOutputs BartForSequenceClassificationImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "BartForSequenceClassification", {AFINAR_BART_SEQ2SEQ_INPUTS, "labels"});
   AFINAR_CHECK(in.input_ids.defined(), "BartForSequenceClassification: input_ids is required (eos pooling)");
   ModelOutputs out;
   std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = model(in, in.decoder_input_ids);
@@ -303,13 +259,14 @@ ModelOutputs BartForSequenceClassificationImpl::forward(const ModelInputs& in) {
   out.logits = classification_head(pooled);                                                         // (B, num_labels)
   if (in.labels.defined()) {
     if (config.problem_type.empty()) config.problem_type = infer_problem_type(config.num_labels(), in.labels);
-    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type);
+    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type, in.loss_kwargs,
+                                            "BartForSequenceClassification");
   }
   return out;
 }
 
 nlohmann::json BartForSequenceClassificationImpl::config_json() const {
-  return bart_config_json(config, "BartForSequenceClassification", model->shared->weight.scalar_type());
+  return head_config_json(config.to_json(), "BartForSequenceClassification", model->shared->weight.scalar_type());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -330,15 +287,17 @@ BartForQuestionAnsweringImpl::BartForQuestionAnsweringImpl(const BartConfig& c) 
 }
 
 ModelOutputs BartForQuestionAnsweringImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "BartForQuestionAnswering", {AFINAR_BART_SEQ2SEQ_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
   // decoder_input_ids undefined: BartModel shifts input_ids right.
   std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = model(in, in.decoder_input_ids);
-  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out);  // (B, Td, 2) → start/end (B, Td)
+  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out,
+                             "BartForQuestionAnswering");  // (B, Td, 2) → start/end (B, Td)
   return out;
 }
 
 nlohmann::json BartForQuestionAnsweringImpl::config_json() const {
-  return bart_config_json(config, "BartForQuestionAnswering", model->shared->weight.scalar_type());
+  return head_config_json(config.to_json(), "BartForQuestionAnswering", model->shared->weight.scalar_type());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,19 +317,27 @@ BartForCausalLMImpl::BartForCausalLMImpl(const BartConfig& c)
 }
 
 ModelOutputs BartForCausalLMImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "BartForCausalLM", {"input_ids", "attention_mask", "position_ids", "labels"});
   AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2,
                "BartForCausalLM: input_ids (batch, seq_len) is required");
+  // BART's learned positions are 0..T-1 whatever the padding (transformers' BartForCausalLM takes no
+  // position_ids); generate() passes them: accepted only when they say the same.
+  AFINAR_CHECK(
+      !in.position_ids.defined() ||
+          in.position_ids.eq(torch::arange(in.input_ids.size(1), in.position_ids.options())).all().item<bool>(),
+      "BartForCausalLM: position_ids other than 0..T-1 (left padding) cannot be honoured: BART's positions "
+      "ignore padding (HINT: right-pad the prompts, or pass no position_ids)");
   ModelOutputs out;
   // No encoder: the decoder layers skip their (unused) cross-attention.
   out.last_hidden_state = decoder(embed_tokens(in.input_ids) * embed_scale, in.attention_mask);  // (B, T, D)
   out.logits = F::linear(out.last_hidden_state, embed_tokens->weight);                           // (B, T, V)
   // transformers' BartForCausalLM does not shift: labels[t] is the target of logits[t].
-  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
   return out;
 }
 
 nlohmann::json BartForCausalLMImpl::config_json() const {
-  nlohmann::json j = bart_config_json(config, "BartForCausalLM", embed_tokens->weight.scalar_type());
+  nlohmann::json j = head_config_json(config.to_json(), "BartForCausalLM", embed_tokens->weight.scalar_type());
   j["is_decoder"] = true;  // as transformers' constructor sets them
   j["is_encoder_decoder"] = false;
   j["tie_word_embeddings"] = true;

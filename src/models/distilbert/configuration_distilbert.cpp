@@ -2,8 +2,9 @@
 
 #include <algorithm>
 
-#include "../gpt2/config_read.h"
+#include "../config_read.h"
 #include "afinar/core/check.h"
+#include "afinar/nn/activations.h"
 
 namespace afinar {
 
@@ -18,13 +19,6 @@ const char* const kKnown[] = {
     "pad_token_id", "id2label", "label2id", "num_labels", "problem_type", "architectures", "model_type"};
 
 }  // namespace
-
-void DistilBertConfig::set_num_labels(int64_t n) {
-  AFINAR_CHECK(n > 0, "num_labels must be positive, got ", n);
-  if (n == num_labels()) return;
-  id2label.clear();
-  for (int64_t i = 0; i < n; ++i) id2label.push_back("LABEL_" + std::to_string(i));
-}
 
 DistilBertConfig DistilBertConfig::from_json(const nlohmann::json& j) {
   AFINAR_CHECK(j.is_object(), "config.json must be a JSON object");
@@ -42,7 +36,6 @@ DistilBertConfig DistilBertConfig::from_json(const nlohmann::json& j) {
   read_field(j, "initializer_range", c.initializer_range);
   read_field(j, "qa_dropout", c.qa_dropout);
   read_field(j, "seq_classif_dropout", c.seq_classif_dropout);
-  read_field(j, "problem_type", c.problem_type);
   read_field(j, "architectures", c.architectures);
   if (auto it = j.find("pad_token_id"); it != j.end()) {
     if (it->is_null()) c.pad_token_id.reset();
@@ -52,24 +45,7 @@ DistilBertConfig DistilBertConfig::from_json(const nlohmann::json& j) {
       c.pad_token_id = v;
     }
   }
-  // id2label is {"0": "NEG", "1": "POS"}; it decides num_labels, as in transformers.
-  if (auto it = j.find("id2label"); it != j.end() && it->is_object() && !it->empty()) {
-    std::vector<std::string> labels(it->size());
-    for (const auto& [k, v] : it->items()) {
-      size_t i = 0;
-      try {
-        i = std::stoul(k);
-      } catch (const std::exception&) {
-        throw InvalidArgument(detail::concat("config.json: id2label key '", k, "' is not an index"));
-      }
-      AFINAR_CHECK(i < labels.size() && v.is_string(), "config.json: id2label must map 0..", labels.size() - 1,
-                   " to names, got key '", k, "' → ", v.dump());
-      labels[i] = v.get<std::string>();
-    }
-    c.id2label = std::move(labels);
-  } else if (auto n = j.find("num_labels"); n != j.end() && n->is_number_integer()) {
-    c.set_num_labels(n->get<int64_t>());
-  }
+  c.read_labels(j);
   for (const auto& [k, v] : j.items())
     if (std::find(std::begin(kKnown), std::end(kKnown), k) == std::end(kKnown)) c.extra[k] = v;
   return c;
@@ -93,14 +69,7 @@ nlohmann::json DistilBertConfig::to_json() const {
   j["qa_dropout"] = qa_dropout;
   j["seq_classif_dropout"] = seq_classif_dropout;
   j["pad_token_id"] = pad_token_id ? nlohmann::json(*pad_token_id) : nlohmann::json(nullptr);
-  nlohmann::json id2 = nlohmann::json::object(), l2id = nlohmann::json::object();
-  for (size_t i = 0; i < id2label.size(); ++i) {
-    id2[std::to_string(i)] = id2label[i];
-    l2id[id2label[i]] = i;
-  }
-  j["id2label"] = id2;
-  j["label2id"] = l2id;
-  if (!problem_type.empty()) j["problem_type"] = problem_type;
+  write_labels(j);
   return j;
 }
 
@@ -119,17 +88,11 @@ void DistilBertConfig::validate() const {
                seq_classif_dropout);
   AFINAR_CHECK(!pad_token_id || (*pad_token_id >= 0 && *pad_token_id < vocab_size), "DistilBertConfig: pad_token_id ",
                pad_token_id.value_or(0), " out of the vocabulary (", vocab_size, ")");
-  static const char* const acts[] = {"gelu", "gelu_new", "gelu_pytorch_tanh", "relu", "silu", "swish"};
-  AFINAR_CHECK(std::find(std::begin(acts), std::end(acts), activation) != std::end(acts),
-               "DistilBertConfig: activation '", activation,
-               "' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish)");
+  AFINAR_CHECK(is_supported_activation(activation), "DistilBertConfig: activation '", activation,
+               "' is not supported (", supported_activations(), ")");
   if (sinusoidal_pos_embds)
     AFINAR_NOT_IMPLEMENTED("DistilBertConfig: sinusoidal_pos_embds = true (frozen sinusoidal positions)");
-  AFINAR_CHECK(num_labels() > 0, "DistilBertConfig: num_labels must be positive");
-  AFINAR_CHECK(problem_type.empty() || problem_type == "regression" ||
-                   problem_type == "single_label_classification" || problem_type == "multi_label_classification",
-               "DistilBertConfig: problem_type '", problem_type,
-               "' must be regression, single_label_classification or multi_label_classification");
+  check_labels("DistilBertConfig");
 }
 
 }  // namespace afinar

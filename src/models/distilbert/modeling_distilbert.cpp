@@ -5,7 +5,10 @@
 #include <cmath>
 
 #include "afinar/core/check.h"
-#include "afinar/models/bert/modeling_bert.h"
+#include "afinar/nn/activations.h"
+#include "afinar/nn/attention.h"
+#include "afinar/nn/init.h"
+#include "afinar/nn/masks.h"
 
 namespace afinar {
 
@@ -62,9 +65,7 @@ torch::Tensor DistilBertSelfAttentionImpl::forward(const torch::Tensor& hidden, 
   };
   torch::Tensor q = heads(q_lin(hidden)), k = heads(k_lin(hidden)), v = heads(v_lin(hidden));
   const double scale = 1.0 / std::sqrt(static_cast<double>(head_size));
-  torch::Tensor out = at::scaled_dot_product_attention(
-      q, k, v, mask.defined() ? std::optional<torch::Tensor>(mask) : std::nullopt,
-      is_training() ? dropout_p : 0.0, /*is_causal=*/false, scale);  // (B, nh, T, hd)
+  torch::Tensor out = dot_product_attention(q, k, v, {mask}, scale, dropout_p, is_training());  // (B, nh, T, hd)
   return out_lin(out.transpose(1, 2).reshape({B, T, n_heads * head_size}));  // (B, T, dim)
 }
 
@@ -75,7 +76,7 @@ DistilBertFFNImpl::DistilBertFFNImpl(const DistilBertConfig& c) : activation(c.a
 }
 
 torch::Tensor DistilBertFFNImpl::forward(const torch::Tensor& hidden) {
-  return dropout(lin2(bert_activation(lin1(hidden), activation)));  // (B, T, hidden_dim) → (B, T, dim)
+  return dropout(lin2(apply_activation(lin1(hidden), activation)));  // (B, T, hidden_dim) → (B, T, dim)
 }
 
 DistilBertTransformerBlockImpl::DistilBertTransformerBlockImpl(const DistilBertConfig& c) {
@@ -122,29 +123,33 @@ DistilBertModelImpl::DistilBertModelImpl(const DistilBertConfig& c) : config(c) 
 }
 
 torch::Tensor DistilBertModelImpl::forward(const ModelInputs& in) {
-  AFINAR_CHECK(in.input_ids.defined(), "DistilBertModel: input_ids is required");
-  AFINAR_CHECK(!in.token_type_ids.defined() || !in.token_type_ids.any().item<bool>(),
-               "DistilBertModel: DistilBERT has no token types, but token_type_ids has non-zero entries "
-               "(HINT: drop token_type_ids from the inputs)");
-  torch::Tensor x = embeddings(in.input_ids, in.position_ids);                      // (B, T, dim)
-  return transformer(x, bert_extended_attention_mask(in.attention_mask, x.scalar_type()));  // (B, T, dim)
+  AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2,
+               "DistilBertModel: input_ids (batch, seq_len) is required");
+  const int64_t B = in.input_ids.size(0), T = in.input_ids.size(1);
+  torch::Tensor position_ids = in.position_ids;
+  if (in.cu_seq_lens.defined() || in.seq_idx.defined()) {  // packed rows: each sequence attends to itself
+    torch::Tensor seq = packed_sequence_ids(in.cu_seq_lens, in.seq_idx, B, T);  // (B, T)
+    if (!position_ids.defined()) position_ids = packed_position_ids(seq);
+    torch::Tensor x = embeddings(in.input_ids, position_ids);  // (B, T, dim)
+    return transformer(x, block_diagonal_mask(seq, /*causal=*/false, x.scalar_type(), /*additive=*/true, std::nullopt,
+                                              in.attention_mask)
+                              .mask);  // (B, T, dim)
+  }
+  torch::Tensor x = embeddings(in.input_ids, position_ids);                           // (B, T, dim)
+  return transformer(x, padding_attention_mask(in.attention_mask, x.scalar_type()));  // (B, T, dim)
 }
 
 void distilbert_init_weights(nn::Module& module, const DistilBertConfig& c, const std::vector<std::string>* only) {
-  BertConfig same_rule;  // BERT's rule reads only initializer_range
-  same_rule.initializer_range = c.initializer_range;
-  bert_init_weights(module, same_rule, only);
+  init_weights(module, c.initializer_range, only);  // BERT's rule
+}
+
+PreTrainedModelImpl::ParameterLayout distilbert_parameter_layout() {
+  return {{"distilbert.embeddings."}, {"distilbert.transformer.layer."}};
 }
 
 namespace {
-nlohmann::json distilbert_config_json(const DistilBertConfig& config, const char* arch, torch::ScalarType dtype) {
-  nlohmann::json j = config.to_json();
-  j["architectures"] = {arch};
-  j.erase("torch_dtype");  // transformers ≥ 4.56 writes "dtype"
-  j["dtype"] = torch_dtype_name(dtype);
-  j["transformers_version"] = kTransformersVersion;
-  return j;
-}
+// The inputs each head takes (check_inputs); the token-level heads also take packed rows.
+#define AFINAR_DISTILBERT_INPUTS "input_ids", "attention_mask", "position_ids"
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -161,6 +166,7 @@ DistilBertForSequenceClassificationImpl::DistilBertForSequenceClassificationImpl
 }
 
 ModelOutputs DistilBertForSequenceClassificationImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "DistilBertForSequenceClassification", {AFINAR_DISTILBERT_INPUTS, "labels"});
   ModelOutputs out;
   out.last_hidden_state = distilbert(in);                                        // (B, T, dim)
   torch::Tensor pooled = torch::relu(pre_classifier(out.last_hidden_state.select(1, 0)));  // (B, dim)
@@ -168,13 +174,14 @@ ModelOutputs DistilBertForSequenceClassificationImpl::forward(const ModelInputs&
   if (in.labels.defined()) {
     if (config.problem_type.empty())  // decided once, from the first labels seen (as transformers)
       config.problem_type = infer_problem_type(config.num_labels(), in.labels);
-    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type);
+    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type, in.loss_kwargs,
+                                            "DistilBertForSequenceClassification");
   }
   return out;
 }
 
 nlohmann::json DistilBertForSequenceClassificationImpl::config_json() const {
-  return distilbert_config_json(config, "DistilBertForSequenceClassification", classifier->weight.scalar_type());
+  return head_config_json(config.to_json(), "DistilBertForSequenceClassification", classifier->weight.scalar_type());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,15 +196,16 @@ DistilBertForTokenClassificationImpl::DistilBertForTokenClassificationImpl(const
 }
 
 ModelOutputs DistilBertForTokenClassificationImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "DistilBertForTokenClassification", {AFINAR_DISTILBERT_INPUTS, "labels", "cu_seq_lens"});
   ModelOutputs out;
   out.last_hidden_state = distilbert(in);                       // (B, T, dim)
   out.logits = classifier(dropout(out.last_hidden_state));      // (B, T, num_labels)
-  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
   return out;
 }
 
 nlohmann::json DistilBertForTokenClassificationImpl::config_json() const {
-  return distilbert_config_json(config, "DistilBertForTokenClassification", classifier->weight.scalar_type());
+  return head_config_json(config.to_json(), "DistilBertForTokenClassification", classifier->weight.scalar_type());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -213,9 +221,7 @@ torch::Tensor DistilBertVocabProjectorImpl::forward(const torch::Tensor& hidden,
 
 DistilBertForMaskedLMImpl::DistilBertForMaskedLMImpl(const DistilBertConfig& c) : config(c) {
   config.validate();
-  auto tie = c.extra.find("tie_word_embeddings");
-  AFINAR_CHECK(tie == c.extra.end() || !tie->is_boolean() || tie->get<bool>(),
-               "DistilBertForMaskedLM: tie_word_embeddings = false (an untied decoder) is not supported");
+  check_tied_word_embeddings(c.extra, "DistilBertForMaskedLM");
   distilbert = register_module("distilbert", DistilBertModel(c));
   vocab_transform = register_module("vocab_transform", nn::Linear(c.dim, c.dim));
   vocab_layer_norm = register_module("vocab_layer_norm", nn::LayerNorm(nn::LayerNormOptions({c.dim}).eps(1e-12)));
@@ -224,18 +230,19 @@ DistilBertForMaskedLMImpl::DistilBertForMaskedLMImpl(const DistilBertConfig& c) 
 }
 
 ModelOutputs DistilBertForMaskedLMImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "DistilBertForMaskedLM", {AFINAR_DISTILBERT_INPUTS, "labels", "cu_seq_lens"});
   ModelOutputs out;
   out.last_hidden_state = distilbert(in);  // (B, T, dim)
-  torch::Tensor x = vocab_layer_norm(bert_activation(vocab_transform(out.last_hidden_state), config.activation));
+  torch::Tensor x = vocab_layer_norm(apply_activation(vocab_transform(out.last_hidden_state), config.activation));
   // The tied decoder: read the embedding parameter at each call, so that loading, .to() and
   // optimizer updates of it are seen here.
   out.logits = vocab_projector(x, distilbert->embeddings->word_embeddings->weight);  // (B, T, V)
-  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
   return out;
 }
 
 nlohmann::json DistilBertForMaskedLMImpl::config_json() const {
-  nlohmann::json j = distilbert_config_json(config, "DistilBertForMaskedLM", vocab_projector->bias.scalar_type());
+  nlohmann::json j = head_config_json(config.to_json(), "DistilBertForMaskedLM", vocab_projector->bias.scalar_type());
   j["tie_word_embeddings"] = true;
   return j;
 }
@@ -254,14 +261,15 @@ DistilBertForQuestionAnsweringImpl::DistilBertForQuestionAnsweringImpl(const Dis
 }
 
 ModelOutputs DistilBertForQuestionAnsweringImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "DistilBertForQuestionAnswering", {AFINAR_DISTILBERT_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
   out.last_hidden_state = distilbert(in);                                           // (B, T, dim)
-  question_answering_outputs(qa_outputs(dropout(out.last_hidden_state)), in, out);  // (B, T, 2) → start/end (B, T)
+  question_answering_outputs(qa_outputs(dropout(out.last_hidden_state)), in, out, "DistilBertForQuestionAnswering");
   return out;
 }
 
 nlohmann::json DistilBertForQuestionAnsweringImpl::config_json() const {
-  return distilbert_config_json(config, "DistilBertForQuestionAnswering", qa_outputs->weight.scalar_type());
+  return head_config_json(config.to_json(), "DistilBertForQuestionAnswering", qa_outputs->weight.scalar_type());
 }
 
 }  // namespace afinar

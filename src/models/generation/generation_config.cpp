@@ -1,5 +1,5 @@
 // GenerationConfig: generation_config.json / config.json fields with transformers' names and defaults.
-#include "../gpt2/config_read.h"
+#include "../config_read.h"
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/hub/cache.h"

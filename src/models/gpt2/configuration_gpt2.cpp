@@ -1,14 +1,10 @@
 #include "afinar/models/gpt2/configuration_gpt2.h"
 
+#include "../config_read.h"
 #include "afinar/core/check.h"
-#include "config_read.h"
+#include "afinar/nn/activations.h"
 
 namespace afinar {
-
-void GPT2Config::set_num_labels(int64_t n) {
-  AFINAR_CHECK(n > 0, "num_labels must be positive, got ", n);
-  if (n != num_labels()) id2label = detail::default_labels(n);
-}
 
 GPT2Config GPT2Config::from_json(const nlohmann::json& j) {
   using detail::read_field;
@@ -43,9 +39,8 @@ GPT2Config GPT2Config::from_json(const nlohmann::json& j) {
   read_field(j, "classifier_dropout", c.classifier_dropout);
   read_field(j, "attn_implementation", c.attn_implementation);
   read_field(j, "_attn_implementation", c.attn_implementation);
-  read_field(j, "problem_type", c.problem_type);
   read_field(j, "architectures", c.architectures);
-  detail::read_labels(j, c.id2label);
+  c.read_labels(j);
   c.extra = detail::unknown_fields(j, {"vocab_size",
                                        "n_positions",
                                        "n_embd",
@@ -109,7 +104,7 @@ nlohmann::json GPT2Config::to_json() const {
   j["eos_token_id"] = eos_token_id;
   j["pad_token_id"] = detail::optional_json(pad_token_id);
   if (classifier_dropout) j["classifier_dropout"] = *classifier_dropout;
-  detail::write_labels(j, id2label, problem_type);
+  write_labels(j);
   return j;
 }
 
@@ -132,12 +127,9 @@ void GPT2Config::validate() const {
                "supported");
   AFINAR_CHECK(attn_implementation == "sdpa" || attn_implementation == "eager", "GPT2Config: attn_implementation '",
                attn_implementation, "' is not supported (sdpa, eager)");
-  static const char* const acts[] = {"gelu", "gelu_new", "gelu_pytorch_tanh", "relu", "silu", "swish"};
-  AFINAR_CHECK(std::find(std::begin(acts), std::end(acts), activation_function) != std::end(acts),
-               "GPT2Config: activation_function '", activation_function,
-               "' is not supported (gelu, gelu_new, gelu_pytorch_tanh, relu, silu, swish)");
-  AFINAR_CHECK(num_labels() > 0, "GPT2Config: num_labels must be positive");
-  detail::check_problem_type(problem_type, "GPT2Config");
+  AFINAR_CHECK(is_supported_activation(activation_function), "GPT2Config: activation_function '", activation_function,
+               "' is not supported (", supported_activations(), ")");
+  check_labels("GPT2Config");
 }
 
 }  // namespace afinar

@@ -1,14 +1,10 @@
 #include "afinar/models/llama/configuration_llama.h"
 
-#include "../gpt2/config_read.h"
+#include "../config_read.h"
 #include "afinar/core/check.h"
+#include "afinar/nn/activations.h"
 
 namespace afinar {
-
-void LlamaConfig::set_num_labels(int64_t n) {
-  AFINAR_CHECK(n > 0, "num_labels must be positive, got ", n);
-  if (n != num_labels()) id2label = detail::default_labels(n);
-}
 
 bool LlamaConfig::qkv_bias() const {
   if (model_type == "qwen2") return true;
@@ -73,9 +69,8 @@ LlamaConfig LlamaConfig::from_json(const nlohmann::json& j) {
   read_field(j, "classifier_dropout", c.classifier_dropout);
   read_field(j, "attn_implementation", c.attn_implementation);
   read_field(j, "_attn_implementation", c.attn_implementation);
-  read_field(j, "problem_type", c.problem_type);
   read_field(j, "architectures", c.architectures);
-  detail::read_labels(j, c.id2label);
+  c.read_labels(j);
   c.num_key_value_heads = kv_heads.value_or(c.num_attention_heads);
   c.head_dim = head_dim.value_or(c.num_attention_heads > 0 ? c.hidden_size / c.num_attention_heads : 0);
   if (c.model_type == "qwen2") {  // Qwen2Config.__post_init__
@@ -174,7 +169,7 @@ nlohmann::json LlamaConfig::to_json() const {
     j["layer_types"] = layer_types;
   }
   if (classifier_dropout) j["classifier_dropout"] = *classifier_dropout;
-  detail::write_labels(j, id2label, problem_type);
+  write_labels(j);
   return j;
 }
 
@@ -198,9 +193,8 @@ void LlamaConfig::validate() const {
   AFINAR_CHECK(!sliding_window || *sliding_window > 0, cls, ": sliding_window must be positive");
   AFINAR_CHECK(attn_implementation == "sdpa" || attn_implementation == "eager", cls, ": attn_implementation '",
                attn_implementation, "' is not supported (sdpa, eager)");
-  static const char* const acts[] = {"silu", "swish", "gelu", "gelu_new", "gelu_pytorch_tanh", "relu"};
-  AFINAR_CHECK(std::find(std::begin(acts), std::end(acts), hidden_act) != std::end(acts), cls, ": hidden_act '",
-               hidden_act, "' is not supported (silu, swish, gelu, gelu_new, gelu_pytorch_tanh, relu)");
+  AFINAR_CHECK(is_supported_activation(hidden_act), cls, ": hidden_act '", hidden_act, "' is not supported (",
+               supported_activations(), ")");
   const std::string type = rope_type();
   if (type != "default" && type != "linear" && type != "dynamic" && type != "llama3")
     AFINAR_NOT_IMPLEMENTED("rope_type ", type, " (supported: default, linear, dynamic, llama3)");
@@ -216,8 +210,7 @@ void LlamaConfig::validate() const {
                    ": rope_type llama3 needs a number '", k, "' in rope_parameters");
   if (rope_parameters.contains("partial_rotary_factor") && rope_parameters["partial_rotary_factor"] != 1.0)
     AFINAR_NOT_IMPLEMENTED("partial_rotary_factor ", rope_parameters["partial_rotary_factor"].dump());
-  AFINAR_CHECK(num_labels() > 0, cls, ": num_labels must be positive");
-  detail::check_problem_type(problem_type, cls);
+  check_labels(cls);
 }
 
 }  // namespace afinar

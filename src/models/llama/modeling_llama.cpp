@@ -6,7 +6,11 @@
 #include <cmath>
 
 #include "afinar/core/check.h"
-#include "afinar/models/bert/modeling_bert.h"  // bert_activation: transformers' ACT2FN
+#include "afinar/nn/activations.h"
+#include "afinar/nn/init.h"
+#include "afinar/nn/losses.h"
+#include "afinar/nn/masks.h"
+#include "afinar/nn/pooling.h"
 
 namespace afinar {
 
@@ -122,7 +126,7 @@ LlamaMLPImpl::LlamaMLPImpl(const LlamaConfig& c) : act(c.hidden_act) {
 }
 
 torch::Tensor LlamaMLPImpl::forward(const torch::Tensor& x) {
-  return down_proj(bert_activation(gate_proj(x), act) * up_proj(x));  // (B, T, H)
+  return down_proj(apply_activation(gate_proj(x), act) * up_proj(x));  // (B, T, H)
 }
 
 LlamaAttentionImpl::LlamaAttentionImpl(const LlamaConfig& c)
@@ -140,14 +144,14 @@ LlamaAttentionImpl::LlamaAttentionImpl(const LlamaConfig& c)
 }
 
 torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& cos,
-                                          const torch::Tensor& sin, const CausalAttentionMask& mask) {
+                                          const torch::Tensor& sin, const AttentionMask& mask) {
   const int64_t B = hidden.size(0), T = hidden.size(1);
   auto heads = [&](const torch::Tensor& x) { return x.view({B, T, -1, head_dim}).transpose(1, 2); };
   torch::Tensor q = heads(q_proj(hidden)), k = heads(k_proj(hidden)), v = heads(v_proj(hidden));  // (B, h, T, hd)
   std::tie(q, k) = apply_rotary_pos_emb(q, k, cos, sin);
   const int64_t groups = num_heads / num_kv_heads;
-  torch::Tensor out = causal_attention(q, repeat_kv(k, groups), repeat_kv(v, groups), mask, scaling, dropout_p,
-                                       is_training(), eager, /*softmax_fp32=*/true);  // (B, nh, T, hd)
+  torch::Tensor out = dot_product_attention(q, repeat_kv(k, groups), repeat_kv(v, groups), mask, scaling, dropout_p,
+                                            is_training(), eager, /*softmax_fp32=*/true);  // (B, nh, T, hd)
   return o_proj(out.transpose(1, 2).reshape({B, T, num_heads * head_dim}));           // (B, T, H)
 }
 
@@ -159,7 +163,7 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) {
 }
 
 torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& cos,
-                                             const torch::Tensor& sin, const CausalAttentionMask& mask) {
+                                             const torch::Tensor& sin, const AttentionMask& mask) {
   torch::Tensor x = hidden + self_attn(input_layernorm(hidden), cos, sin, mask);  // (B, T, H)
   return x + mlp(post_attention_layernorm(x));
 }
@@ -184,22 +188,29 @@ torch::Tensor LlamaModelImpl::forward(const ModelInputs& in) {
                in.input_ids.sizes());
   const int64_t B = in.input_ids.size(0), T = in.input_ids.size(1);
   torch::Tensor x = embed_tokens(in.input_ids);  // (B, T, H)
-  torch::Tensor position_ids =
-      in.position_ids.defined() ? in.position_ids : torch::arange(T, in.input_ids.options()).unsqueeze(0);  // (1, T)
+  torch::Tensor position_ids = in.position_ids, seq;  // seq: (B, T) sequence ids of packed rows
+  if (in.cu_seq_lens.defined() || in.seq_idx.defined()) {
+    seq = packed_sequence_ids(in.cu_seq_lens, in.seq_idx, B, T);
+    if (!position_ids.defined()) position_ids = packed_position_ids(seq);  // restart per sequence
+  }
+  if (!position_ids.defined()) position_ids = torch::arange(T, in.input_ids.options()).unsqueeze(0);  // (1, T)
   const bool eager = config.attn_implementation == "eager";
-  CausalAttentionMask full, sliding;
+  auto causal = [&](std::optional<int64_t> window) {
+    return seq.defined()
+               ? block_diagonal_mask(seq, /*causal=*/true, x.scalar_type(), eager, window, in.attention_mask)
+               : make_causal_attention_mask(in.attention_mask, B, T, x.scalar_type(), x.device(), eager, window);
+  };
+  AttentionMask full, sliding;
   bool any_full = false, any_sliding = false;
   for (int64_t i = 0; i < config.num_hidden_layers; ++i) (config.layer_is_sliding(i) ? any_sliding : any_full) = true;
-  if (any_full) full = make_causal_attention_mask(in.attention_mask, B, T, x.scalar_type(), x.device(), eager);
-  if (any_sliding)
-    sliding =
-        make_causal_attention_mask(in.attention_mask, B, T, x.scalar_type(), x.device(), eager, config.sliding_window);
+  if (any_full) full = causal(std::nullopt);
+  if (any_sliding) sliding = causal(config.sliding_window);
   auto [cos, sin] = rotary_emb->forward(x, position_ids);  // (B or 1, T, hd)
   const bool ckpt = checkpointing_active(*this);
   int64_t i = 0;
   for (const auto& m : *layers) {
     auto layer = std::dynamic_pointer_cast<LlamaDecoderLayerImpl>(m);
-    const CausalAttentionMask& mask = config.layer_is_sliding(i++) ? sliding : full;
+    const AttentionMask& mask = config.layer_is_sliding(i++) ? sliding : full;
     if (!ckpt) {
       x = layer->forward(x, cos, sin, mask);  // (B, T, H)
       continue;
@@ -218,29 +229,12 @@ torch::Tensor LlamaModelImpl::forward(const ModelInputs& in) {
 // Weight init (PreTrainedModel._init_weights)
 
 void llama_init_weights(nn::Module& module, const LlamaConfig& c, const std::vector<std::string>* only) {
-  torch::NoGradGuard no_grad;
-  auto wanted = [&](const std::string& name) {
-    return !only || std::find(only->begin(), only->end(), name) != only->end();
-  };
-  auto join = [](const std::string& prefix, const char* leaf) {
-    return prefix.empty() ? std::string(leaf) : prefix + "." + leaf;
-  };
-  std::vector<std::pair<std::string, nn::Module*>> modules = {{"", &module}};
-  for (const auto& item : module.named_modules("", /*include_self=*/false))
-    modules.emplace_back(item.key(), item.value().get());
-  for (const auto& [prefix, m] : modules) {
-    if (auto* lin = dynamic_cast<nn::LinearImpl*>(m)) {
-      if (wanted(join(prefix, "weight"))) lin->weight.normal_(0.0, c.initializer_range);
-      if (lin->bias.defined() && wanted(join(prefix, "bias"))) lin->bias.zero_();
-    } else if (auto* emb = dynamic_cast<nn::EmbeddingImpl*>(m)) {
-      if (wanted(join(prefix, "weight"))) {
-        emb->weight.normal_(0.0, c.initializer_range);
-        if (auto pad = emb->options.padding_idx()) emb->weight[*pad].zero_();
-      }
-    } else if (auto* rms = dynamic_cast<LlamaRMSNormImpl*>(m)) {
-      if (wanted(join(prefix, "weight"))) rms->weight.fill_(1.0);
-    }
-  }
+  init_weights(module, c.initializer_range, only,
+               [](const std::string& prefix, nn::Module& m, const InitScope& wanted) {
+                 auto* rms = dynamic_cast<LlamaRMSNormImpl*>(&m);
+                 if (rms && wanted(join_name(prefix, "weight"))) rms->weight.fill_(1.0);
+                 return rms != nullptr;
+               });
 }
 
 std::string llama_architecture(const LlamaConfig& c, const char* head) {
@@ -252,19 +246,22 @@ std::string llama_architecture(const LlamaConfig& c, const char* head) {
 // Heads
 
 LlamaPreTrainedModelImpl::LlamaPreTrainedModelImpl(const LlamaConfig& c, std::string head_, std::string base)
-    : config(c), head(std::move(head_)), base_name(std::move(base)) {
+    : config(c),
+      head(std::move(head_)),
+      base_name(std::move(base)),
+      architecture_(llama_architecture(c, head.c_str())) {
   config.validate();
   model = register_module(base_name, LlamaModel(c));
 }
 
 nlohmann::json LlamaPreTrainedModelImpl::config_json() const {
-  nlohmann::json j = config.to_json();
-  j["architectures"] = {llama_architecture(config, head.c_str())};
-  j.erase("torch_dtype");  // transformers ≥ 4.56 writes "dtype"
-  j["dtype"] = torch_dtype_name(model->embed_tokens->weight.scalar_type());
-  j["transformers_version"] = kTransformersVersion;
-  return j;
+  return head_config_json(config.to_json(), architecture_, model->embed_tokens->weight.scalar_type());
 }
+
+namespace {
+// The inputs each head takes (check_inputs); the token-level heads also take packed rows.
+#define AFINAR_LLAMA_INPUTS "input_ids", "attention_mask", "position_ids"
+}  // namespace
 
 LlamaForCausalLMImpl::LlamaForCausalLMImpl(const LlamaConfig& c) : LlamaPreTrainedModelImpl(c, "ForCausalLM") {
   if (!c.tie_word_embeddings)
@@ -273,12 +270,13 @@ LlamaForCausalLMImpl::LlamaForCausalLMImpl(const LlamaConfig& c) : LlamaPreTrain
 }
 
 ModelOutputs LlamaForCausalLMImpl::forward(const ModelInputs& in) {
+  check_inputs(in, architecture(), {AFINAR_LLAMA_INPUTS, "labels", "cu_seq_lens"});
   ModelOutputs out;
   out.last_hidden_state = model(in);  // (B, T, H)
   // Tied: the embedding matrix, read at each call (loading, .to() and updates are seen).
   out.logits = lm_head ? lm_head(out.last_hidden_state)
                        : F::linear(out.last_hidden_state, model->embed_tokens->weight);  // (B, T, V)
-  if (in.labels.defined()) out.loss = causal_lm_loss(out.logits, in.labels);
+  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);                 // shifted: shifts_labels()
   return out;
 }
 
@@ -289,12 +287,14 @@ LlamaForSequenceClassificationImpl::LlamaForSequenceClassificationImpl(const Lla
 }
 
 ModelOutputs LlamaForSequenceClassificationImpl::forward(const ModelInputs& in) {
+  check_inputs(in, architecture(), {AFINAR_LLAMA_INPUTS, "labels"});
   ModelOutputs out;
   out.last_hidden_state = model(in);                                                                      // (B, T, H)
-  out.logits = pool_last_non_pad_token(score(out.last_hidden_state), in.input_ids, config.pad_token_id);  // (B, C)
+  out.logits = pool_last_non_pad_token(score(out.last_hidden_state), in.input_ids, in.attention_mask,
+                                       config.pad_token_id, architecture());  // (B, C)
   if (in.labels.defined()) {
     if (config.problem_type.empty()) config.problem_type = infer_problem_type(config.num_labels(), in.labels);
-    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type);
+    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type, in.loss_kwargs, architecture());
   }
   return out;
 }
@@ -308,10 +308,11 @@ LlamaForTokenClassificationImpl::LlamaForTokenClassificationImpl(const LlamaConf
 }
 
 ModelOutputs LlamaForTokenClassificationImpl::forward(const ModelInputs& in) {
+  check_inputs(in, architecture(), {AFINAR_LLAMA_INPUTS, "labels", "cu_seq_lens"});
   ModelOutputs out;
   out.last_hidden_state = model(in);                   // (B, T, H)
   out.logits = score(dropout(out.last_hidden_state));  // (B, T, num_labels)
-  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
   return out;
 }
 
@@ -322,9 +323,11 @@ LlamaForQuestionAnsweringImpl::LlamaForQuestionAnsweringImpl(const LlamaConfig& 
 }
 
 ModelOutputs LlamaForQuestionAnsweringImpl::forward(const ModelInputs& in) {
+  check_inputs(in, architecture(), {AFINAR_LLAMA_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
   out.last_hidden_state = model(in);                                               // (B, T, H)
-  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out);          // (B, T, 2) → start/end (B, T)
+  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out,
+                             architecture());  // (B, T, 2) → start/end (B, T)
   return out;
 }
 

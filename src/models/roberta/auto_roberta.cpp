@@ -3,6 +3,7 @@
 #include "../auto_factories.h"
 #include "../auto_load.h"
 #include "afinar/models/roberta/modeling_roberta.h"
+#include "afinar/nn/init.h"
 
 namespace afinar::detail {
 
@@ -10,7 +11,7 @@ namespace {
 
 /// transformers' _init_weights of this family, on the tensors the checkpoint lacked.
 void init_missing(torch::nn::Module& m, const RobertaConfig& c, const std::vector<std::string>* missing) {
-  bert_init_weights(m, c, missing);
+  init_weights(m, c.initializer_range, missing);
 }
 
 /// Older RoBERTa MLM checkpoints (roberta-base) also store the tied decoder: its weight is the

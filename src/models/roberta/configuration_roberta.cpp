@@ -10,15 +10,8 @@ RobertaConfig::RobertaConfig() {
 }
 
 RobertaConfig RobertaConfig::from_json(const nlohmann::json& j) {
-  AFINAR_CHECK(j.is_object(), "config.json must be a JSON object");
-  // RoBERTa's defaults under the file's fields; the labels come from the file alone (its id2label or
-  // num_labels decides the count).
-  nlohmann::json merged = RobertaConfig().to_json();
-  merged.erase("id2label");
-  merged.erase("label2id");
-  merged.update(j);
-  RobertaConfig c;
-  static_cast<BertConfig&>(c) = BertConfig::from_json(merged);
+  RobertaConfig c;  // RoBERTa's defaults under the file's fields
+  c.read_fields(j);
   auto token = [&](const char* key, std::optional<int64_t>& out) {
     auto it = c.extra.find(key);
     if (it == c.extra.end()) return;
@@ -33,15 +26,14 @@ RobertaConfig RobertaConfig::from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json RobertaConfig::to_json() const {
-  nlohmann::json j = BertConfig::to_json();
-  j["model_type"] = "roberta";
+  nlohmann::json j = fields_json("roberta");
   if (!j.contains("bos_token_id")) j["bos_token_id"] = bos_token_id ? nlohmann::json(*bos_token_id) : nlohmann::json(nullptr);
   if (!j.contains("eos_token_id")) j["eos_token_id"] = eos_token_id ? nlohmann::json(*eos_token_id) : nlohmann::json(nullptr);
   return j;
 }
 
 void RobertaConfig::validate() const {
-  BertConfig::validate();
+  check_fields("RobertaConfig");
   AFINAR_CHECK(pad_token_id.has_value(), "RobertaConfig: pad_token_id must be set (position ids start after it)");
   AFINAR_CHECK(max_position_embeddings > *pad_token_id + 1, "RobertaConfig: max_position_embeddings (",
                max_position_embeddings, ") leaves no position after pad_token_id (", *pad_token_id, ")");

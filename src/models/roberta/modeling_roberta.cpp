@@ -1,9 +1,10 @@
-// RoBERTa as transformers' models/roberta/modeling_roberta.py (v5.23): BERT's encoder and pooler,
-// RoBERTa's embeddings and classification head.
+// RoBERTa as transformers' models/roberta/modeling_roberta.py (v5.23): the shared BERT-style
+// encoder (nn/bert_encoder.cpp), RoBERTa's embeddings and classification head.
 #include "afinar/models/roberta/modeling_roberta.h"
 
 #include "afinar/core/check.h"
-#include "afinar/models/gpt2/modeling_gpt2.h"  // causal_lm_loss
+#include "afinar/nn/init.h"
+#include "afinar/nn/masks.h"
 
 namespace afinar {
 
@@ -51,26 +52,37 @@ torch::Tensor RobertaEmbeddingsImpl::forward(const torch::Tensor& input_ids, tor
 // ---------------------------------------------------------------------------------------------
 // RobertaModel
 
-RobertaModelImpl::RobertaModelImpl(const RobertaConfig& c, bool add_pooling_layer) : config(c) {
+RobertaModelImpl::RobertaModelImpl(const RobertaConfig& c) : config(c) {
   RobertaConfig checked = c;  // is_decoder (causal self-attention) is honoured here; the heads decide
   checked.is_decoder = false;
   checked.validate();
   embeddings = register_module("embeddings", RobertaEmbeddings(c));
-  encoder = register_module("encoder", BertEncoder(c));
-  if (add_pooling_layer) pooler = register_module("pooler", BertPooler(c));
+  encoder = register_module("encoder", BertEncoder(c.encoder_options()));
 }
 
-BertModelOutputs RobertaModelImpl::forward(const ModelInputs& in) {
-  AFINAR_CHECK(in.input_ids.defined(), "RobertaModel: input_ids is required");
-  torch::Tensor x = embeddings(in.input_ids, in.token_type_ids, in.position_ids);  // (B, T, H)
-  torch::Tensor mask = config.is_decoder
-                           ? bert_causal_attention_mask(in.attention_mask, x.size(0), x.size(1), x.scalar_type(),
-                                                        x.device())  // (B, 1, T, T)
-                           : bert_extended_attention_mask(in.attention_mask, x.scalar_type());
-  BertModelOutputs out;
-  out.last_hidden_state = encoder(x, mask);                        // (B, T, H)
-  if (pooler) out.pooler_output = pooler(out.last_hidden_state);  // (B, H)
-  return out;
+torch::Tensor RobertaModelImpl::forward(const ModelInputs& in) {
+  AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2,
+               "RobertaModel: input_ids (batch, seq_len) is required");
+  const int64_t B = in.input_ids.size(0), T = in.input_ids.size(1);
+  torch::Tensor position_ids = in.position_ids, seq;  // seq: (B, T) sequence ids of packed rows
+  if (in.cu_seq_lens.defined() || in.seq_idx.defined()) {
+    seq = packed_sequence_ids(in.cu_seq_lens, in.seq_idx, B, T);
+    // Each sequence as if alone: its real tokens count from padding_idx + 1.
+    torch::Tensor within = packed_position_ids(seq), alone = within + (embeddings->padding_idx + 1);  // (B, T)
+    AFINAR_CHECK(!position_ids.defined() || torch::equal(position_ids.to(torch::kLong), within) ||
+                     torch::equal(position_ids.to(torch::kLong), alone),
+                 "RobertaModel: position_ids of packed rows must restart at every sequence (0, 1, …, as "
+                 "DataCollatorWithFlattening writes them, or from pad_token_id + 1)");
+    position_ids = alone;
+  }
+  torch::Tensor x = embeddings(in.input_ids, in.token_type_ids, position_ids);  // (B, T, H)
+  torch::Tensor mask =
+      bert_attention_mask(in.attention_mask, seq, config.is_decoder, B, T, x.scalar_type(), x.device());
+  return encoder(x, mask);  // (B, T, H)
+}
+
+PreTrainedModelImpl::ParameterLayout roberta_parameter_layout() {
+  return {{"roberta.embeddings."}, {"roberta.encoder.layer."}};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -89,38 +101,38 @@ torch::Tensor RobertaClassificationHeadImpl::forward(const torch::Tensor& hidden
 }
 
 namespace {
-nlohmann::json roberta_config_json(const RobertaConfig& config, const char* arch, torch::ScalarType dtype) {
-  nlohmann::json j = config.to_json();
-  j["architectures"] = {arch};
-  j.erase("torch_dtype");  // transformers ≥ 4.56 writes "dtype"
-  j["dtype"] = torch_dtype_name(dtype);
-  j["transformers_version"] = kTransformersVersion;
-  return j;
+void init(nn::Module& m, const RobertaConfig& c) {
+  init_weights(m, c.initializer_range);
 }
+
+// The inputs each head takes (check_inputs); the token-level heads also take packed rows.
+#define AFINAR_ROBERTA_INPUTS "input_ids", "attention_mask", "token_type_ids", "position_ids"
 }  // namespace
 
 RobertaForSequenceClassificationImpl::RobertaForSequenceClassificationImpl(const RobertaConfig& c) : config(c) {
   config.validate();
-  roberta = register_module("roberta", RobertaModel(c, /*add_pooling_layer=*/false));
+  roberta = register_module("roberta", RobertaModel(c));
   classifier = register_module("classifier", RobertaClassificationHead(c));
-  bert_init_weights(*this, config);
+  init(*this, config);
 }
 
 ModelOutputs RobertaForSequenceClassificationImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "RobertaForSequenceClassification", {AFINAR_ROBERTA_INPUTS, "labels"});
   ModelOutputs out;
-  out.last_hidden_state = roberta(in).last_hidden_state;  // (B, T, H)
+  out.last_hidden_state = roberta(in);                     // (B, T, H)
   out.logits = classifier(out.last_hidden_state);          // (B, num_labels)
   if (in.labels.defined()) {
     if (config.problem_type.empty())  // decided once, from the first labels seen (as transformers)
       config.problem_type = infer_problem_type(config.num_labels(), in.labels);
-    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type);
+    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type, in.loss_kwargs,
+                                            "RobertaForSequenceClassification");
   }
   return out;
 }
 
 nlohmann::json RobertaForSequenceClassificationImpl::config_json() const {
-  return roberta_config_json(config, "RobertaForSequenceClassification",
-                             classifier->out_proj->weight.scalar_type());
+  return head_config_json(config.to_json(), "RobertaForSequenceClassification",
+                          classifier->out_proj->weight.scalar_type());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,22 +140,23 @@ nlohmann::json RobertaForSequenceClassificationImpl::config_json() const {
 
 RobertaForTokenClassificationImpl::RobertaForTokenClassificationImpl(const RobertaConfig& c) : config(c) {
   config.validate();
-  roberta = register_module("roberta", RobertaModel(c, /*add_pooling_layer=*/false));
+  roberta = register_module("roberta", RobertaModel(c));
   dropout = register_module("dropout", nn::Dropout(c.classifier_dropout.value_or(c.hidden_dropout_prob)));
   classifier = register_module("classifier", nn::Linear(c.hidden_size, c.num_labels()));
-  bert_init_weights(*this, config);
+  init(*this, config);
 }
 
 ModelOutputs RobertaForTokenClassificationImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "RobertaForTokenClassification", {AFINAR_ROBERTA_INPUTS, "labels", "cu_seq_lens"});
   ModelOutputs out;
-  out.last_hidden_state = roberta(in).last_hidden_state;     // (B, T, H)
+  out.last_hidden_state = roberta(in);                        // (B, T, H)
   out.logits = classifier(dropout(out.last_hidden_state));    // (B, T, num_labels)
-  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
   return out;
 }
 
 nlohmann::json RobertaForTokenClassificationImpl::config_json() const {
-  return roberta_config_json(config, "RobertaForTokenClassification", classifier->weight.scalar_type());
+  return head_config_json(config.to_json(), "RobertaForTokenClassification", classifier->weight.scalar_type());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -163,26 +176,25 @@ torch::Tensor RobertaLMHeadImpl::forward(const torch::Tensor& hidden, const torc
 
 RobertaForMaskedLMImpl::RobertaForMaskedLMImpl(const RobertaConfig& c) : config(c) {
   config.validate();
-  auto tie = c.extra.find("tie_word_embeddings");
-  AFINAR_CHECK(tie == c.extra.end() || !tie->is_boolean() || tie->get<bool>(),
-               "RobertaForMaskedLM: tie_word_embeddings = false (an untied decoder) is not supported");
-  roberta = register_module("roberta", RobertaModel(c, /*add_pooling_layer=*/false));
+  check_tied_word_embeddings(c.extra, "RobertaForMaskedLM");
+  roberta = register_module("roberta", RobertaModel(c));
   lm_head = register_module("lm_head", RobertaLMHead(c));
-  bert_init_weights(*this, config);
+  init(*this, config);
 }
 
 ModelOutputs RobertaForMaskedLMImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "RobertaForMaskedLM", {AFINAR_ROBERTA_INPUTS, "labels", "cu_seq_lens"});
   ModelOutputs out;
-  out.last_hidden_state = roberta(in).last_hidden_state;  // (B, T, H)
+  out.last_hidden_state = roberta(in);  // (B, T, H)
   // The tied decoder: read the embedding parameter at each call, so that loading, .to() and
   // optimizer updates of it are seen here.
   out.logits = lm_head(out.last_hidden_state, roberta->embeddings->word_embeddings->weight);  // (B, T, V)
-  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
   return out;
 }
 
 nlohmann::json RobertaForMaskedLMImpl::config_json() const {
-  nlohmann::json j = roberta_config_json(config, "RobertaForMaskedLM", lm_head->bias.scalar_type());
+  nlohmann::json j = head_config_json(config.to_json(), "RobertaForMaskedLM", lm_head->bias.scalar_type());
   j["tie_word_embeddings"] = true;
   return j;
 }
@@ -194,20 +206,22 @@ RobertaForQuestionAnsweringImpl::RobertaForQuestionAnsweringImpl(const RobertaCo
   config.validate();
   AFINAR_CHECK(c.num_labels() == 2, "RobertaForQuestionAnswering: num_labels must be 2 (start, end), got ",
                c.num_labels());
-  roberta = register_module("roberta", RobertaModel(c, /*add_pooling_layer=*/false));
+  roberta = register_module("roberta", RobertaModel(c));
   qa_outputs = register_module("qa_outputs", nn::Linear(c.hidden_size, c.num_labels()));
-  bert_init_weights(*this, config);
+  init(*this, config);
 }
 
 ModelOutputs RobertaForQuestionAnsweringImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "RobertaForQuestionAnswering", {AFINAR_ROBERTA_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
-  out.last_hidden_state = roberta(in).last_hidden_state;                   // (B, T, H)
-  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out);  // (B, T, 2) → start/end (B, T)
+  out.last_hidden_state = roberta(in);  // (B, T, H)
+  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out,
+                             "RobertaForQuestionAnswering");  // (B, T, 2) → start/end (B, T)
   return out;
 }
 
 nlohmann::json RobertaForQuestionAnsweringImpl::config_json() const {
-  return roberta_config_json(config, "RobertaForQuestionAnswering", qa_outputs->weight.scalar_type());
+  return head_config_json(config.to_json(), "RobertaForQuestionAnswering", qa_outputs->weight.scalar_type());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -222,24 +236,23 @@ RobertaForCausalLMImpl::RobertaForCausalLMImpl(const RobertaConfig& c) : config(
   RobertaConfig checked = c;
   checked.is_decoder = false;
   checked.validate();  // everything but is_decoder, as every RoBERTa head
-  auto tie = c.extra.find("tie_word_embeddings");
-  AFINAR_CHECK(tie == c.extra.end() || !tie->is_boolean() || tie->get<bool>(),
-               "RobertaForCausalLM: tie_word_embeddings = false (an untied decoder) is not supported");
-  roberta = register_module("roberta", RobertaModel(c, /*add_pooling_layer=*/false));
+  check_tied_word_embeddings(c.extra, "RobertaForCausalLM");
+  roberta = register_module("roberta", RobertaModel(c));
   lm_head = register_module("lm_head", RobertaLMHead(c));
-  bert_init_weights(*this, config);
+  init(*this, config);
 }
 
 ModelOutputs RobertaForCausalLMImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "RobertaForCausalLM", {AFINAR_ROBERTA_INPUTS, "labels", "cu_seq_lens"});
   ModelOutputs out;
-  out.last_hidden_state = roberta(in).last_hidden_state;                                      // (B, T, H)
+  out.last_hidden_state = roberta(in);                                                        // (B, T, H)
   out.logits = lm_head(out.last_hidden_state, roberta->embeddings->word_embeddings->weight);  // (B, T, V)
-  if (in.labels.defined()) out.loss = causal_lm_loss(out.logits, in.labels);
+  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);  // shifted: shifts_labels()
   return out;
 }
 
 nlohmann::json RobertaForCausalLMImpl::config_json() const {
-  nlohmann::json j = roberta_config_json(config, "RobertaForCausalLM", lm_head->bias.scalar_type());
+  nlohmann::json j = head_config_json(config.to_json(), "RobertaForCausalLM", lm_head->bias.scalar_type());
   j["tie_word_embeddings"] = true;
   return j;
 }

@@ -1,7 +1,8 @@
 #include "afinar/models/t5/configuration_t5.h"
 
-#include "../gpt2/config_read.h"
+#include "../config_read.h"
 #include "afinar/core/check.h"
+#include "afinar/nn/activations.h"
 
 namespace afinar {
 
@@ -14,14 +15,8 @@ std::string T5Config::dense_act_fn() const {
   return is_gated_act() ? feed_forward_proj.substr(6) : feed_forward_proj;
 }
 
-void T5Config::set_num_labels(int64_t n) {
-  if (n != num_labels()) id2label = detail::default_labels(n);
-}
-
 int64_t T5Config::eos_id() const {
-  AFINAR_CHECK(eos_token_id.is_number_integer(), "T5Config: eos_token_id must be one integer here, got ",
-               eos_token_id.dump());
-  return eos_token_id.get<int64_t>();
+  return detail::single_token_id(eos_token_id, "T5Config", "eos_token_id");
 }
 
 T5Config T5Config::from_json(const nlohmann::json& j) {
@@ -49,8 +44,7 @@ T5Config T5Config::from_json(const nlohmann::json& j) {
   read_field(j, "tie_word_embeddings", c.tie_word_embeddings);
   read_field(j, "scale_decoder_outputs", c.scale_decoder_outputs);
   read_field(j, "architectures", c.architectures);
-  read_field(j, "problem_type", c.problem_type);
-  detail::read_labels(j, c.id2label);
+  c.read_labels(j);
   // dense_act_fn / is_gated_act are derived from feed_forward_proj (as transformers does).
   c.extra = detail::unknown_fields(j, {"vocab_size",
                                        "d_model",
@@ -111,7 +105,7 @@ nlohmann::json T5Config::to_json() const {
   j["scale_decoder_outputs"] = scales_decoder_outputs();
   j["is_encoder_decoder"] = true;
   // As transformers: the labels only when they are not the default two (or a problem_type is set).
-  if (id2label != detail::default_labels(2) || !problem_type.empty()) detail::write_labels(j, id2label, problem_type);
+  if (id2label != default_labels(2) || !problem_type.empty()) write_labels(j);
   if (!architectures.empty()) j["architectures"] = architectures;
   return j;
 }
@@ -125,11 +119,9 @@ void T5Config::validate() const {
   const std::string act = dense_act_fn();
   AFINAR_CHECK(feed_forward_proj.find('-') == std::string::npos || is_gated_act(), "T5Config: feed_forward_proj '",
                feed_forward_proj, "' must be '{ACT_FN}' or 'gated-{ACT_FN}' (e.g. relu, gated-gelu)");
-  AFINAR_CHECK(act == "relu" || act == "gelu" || act == "gelu_new" || act == "gelu_pytorch_tanh" || act == "silu" ||
-                   act == "swish",
-               "T5Config: unsupported activation '", act, "' (relu, gelu, gelu_new, gelu_pytorch_tanh, silu)");
-  AFINAR_CHECK(num_labels() > 0, "T5Config: num_labels must be positive");
-  detail::check_problem_type(problem_type, "T5Config");
+  AFINAR_CHECK(is_supported_activation(act), "T5Config: unsupported activation '", act, "' (", supported_activations(),
+               ")");
+  check_labels("T5Config");
   AFINAR_CHECK(dropout_rate >= 0 && dropout_rate < 1, "T5Config: dropout_rate must be in [0, 1), got ", dropout_rate);
 }
 

@@ -7,7 +7,14 @@
 #include <limits>
 
 #include "afinar/core/check.h"
-#include "afinar/models/bert/modeling_bert.h"  // bert_activation: transformers' ACT2FN
+#include "afinar/nn/activations.h"
+#include "afinar/nn/attention.h"
+#include "afinar/nn/dtype.h"
+#include "afinar/nn/init.h"
+#include "afinar/nn/losses.h"
+#include "afinar/nn/masks.h"
+#include "afinar/nn/pooling.h"
+#include "afinar/nn/shift.h"
 
 namespace afinar {
 
@@ -15,21 +22,10 @@ namespace nn = torch::nn;
 
 namespace {
 
-/// torch.finfo(dtype).min: what transformers puts where attention is masked.
-double lowest(torch::ScalarType dtype) {
-  switch (dtype) {
-    case torch::kFloat:
-      return std::numeric_limits<float>::lowest();
-    case torch::kDouble:
-      return std::numeric_limits<double>::lowest();
-    case torch::kHalf:
-      return -65504.0;
-    case torch::kBFloat16:
-      return -3.3895313892515355e38;
-    default:
-      throw InvalidArgument(detail::concat("T5 attention: unsupported dtype ", dtype));
-  }
-}
+// The inputs each head takes (check_inputs). T5 takes no packed rows, no position_ids (its
+// positions are relative) and no token types.
+#define AFINAR_T5_SEQ2SEQ_INPUTS \
+  "input_ids", "attention_mask", "decoder_input_ids", "decoder_attention_mask", "encoder_last_hidden_state"
 
 nn::Linear linear(int64_t in, int64_t out) {
   return nn::Linear(nn::LinearOptions(in, out).bias(false));
@@ -63,7 +59,7 @@ T5DenseActDenseImpl::T5DenseActDenseImpl(const T5Config& c) : act(c.dense_act_fn
 }
 
 torch::Tensor T5DenseActDenseImpl::forward(const torch::Tensor& x) {
-  torch::Tensor h = wi ? bert_activation(wi(x), act) : bert_activation(wi_0(x), act) * wi_1(x);  // (B, T, F)
+  torch::Tensor h = wi ? apply_activation(wi(x), act) : apply_activation(wi_0(x), act) * wi_1(x);  // (B, T, F)
   h = dropout(h);
   if (h.scalar_type() != wo->weight.scalar_type()) h = h.to(wo->weight.scalar_type());  // wo kept in fp32
   return wo(h);                                                                         // (B, T, D)
@@ -144,11 +140,10 @@ std::pair<torch::Tensor, torch::Tensor> T5AttentionImpl::forward(const torch::Te
     position_bias = relative_attention_bias ? compute_bias(Tq, Tk) : torch::zeros({1, n_heads, Tq, Tk}, qs.options());
   }
   // The bias is the additive mask; masked positions get finfo.min (transformers' create_position_bias_mask).
-  torch::Tensor mask = keep.defined()
-                           ? torch::where(keep, position_bias, torch::full({}, lowest(qs.scalar_type()), qs.options()))
-                           : position_bias;  // (B|1, nh, Tq, Tk)
-  const double p = is_training() ? dropout_p : 0.0;
-  torch::Tensor out = at::scaled_dot_product_attention(qs, ks, vs, mask, p, /*is_causal=*/false, /*scale=*/1.0);
+  torch::Tensor mask =
+      keep.defined() ? torch::where(keep, position_bias, torch::full({}, finfo_min(qs.scalar_type()), qs.options()))
+                     : position_bias;  // (B|1, nh, Tq, Tk)
+  torch::Tensor out = dot_product_attention(qs, ks, vs, {mask}, /*scale=*/1.0, dropout_p, is_training());
   return {o(out.transpose(1, 2).reshape({B, Tq, n_heads * d_kv})), position_bias};  // (B, Tq, D)
 }
 
@@ -260,16 +255,12 @@ torch::Tensor T5StackImpl::forward(const torch::Tensor& embeds, const torch::Ten
                                    const torch::Tensor& encoder_hidden, const torch::Tensor& encoder_attention_mask) {
   const int64_t T = embeds.size(1);
   // Which keys each query may see: (B|1, 1, T|1, T) bool, or undefined = all.
-  torch::Tensor keep;
-  if (attention_mask.defined() && !attention_mask.all().item<bool>())
-    keep = attention_mask.to(torch::kBool).unsqueeze(1).unsqueeze(2);  // (B, 1, 1, T)
+  torch::Tensor keep = padding_keep_mask(attention_mask);  // (B, 1, 1, T)
   if (is_decoder) {
-    torch::Tensor causal = torch::ones({T, T}, embeds.options().dtype(torch::kBool)).tril().view({1, 1, T, T});
+    torch::Tensor causal = causal_keep_mask(T, embeds.device());  // (1, 1, T, T)
     keep = keep.defined() ? keep.logical_and(causal) : causal;
   }
-  torch::Tensor cross_keep;
-  if (is_decoder && encoder_attention_mask.defined() && !encoder_attention_mask.all().item<bool>())
-    cross_keep = encoder_attention_mask.to(torch::kBool).unsqueeze(1).unsqueeze(2);  // (B, 1, 1, Ts)
+  torch::Tensor cross_keep = is_decoder ? padding_keep_mask(encoder_attention_mask) : torch::Tensor();  // (B, 1, 1, Ts)
 
   torch::Tensor h = dropout(embeds);  // (B, T, D)
   torch::Tensor bias, cross_bias;     // computed by the first block, shared by the others
@@ -291,12 +282,8 @@ torch::Tensor T5StackImpl::forward(const torch::Tensor& embeds, const torch::Ten
 
 void t5_init_weights(nn::Module& module, const T5Config& c, const std::vector<std::string>* only) {
   torch::NoGradGuard no_grad;
-  auto wanted = [&](const std::string& name) {
-    return !only || std::find(only->begin(), only->end(), name) != only->end();
-  };
-  auto join = [](const std::string& prefix, const char* leaf) {
-    return prefix.empty() ? std::string(leaf) : prefix + "." + leaf;
-  };
+  const InitScope wanted{only};
+  auto join = [](const std::string& prefix, const char* leaf) { return join_name(prefix, leaf); };
   const double f = c.initializer_factor, dm = static_cast<double>(c.d_model);
   auto normal = [&](const std::string& name, torch::Tensor& w, double std) {
     if (wanted(name)) w.normal_(0.0, std);
@@ -304,10 +291,7 @@ void t5_init_weights(nn::Module& module, const T5Config& c, const std::vector<st
   auto zero = [&](const std::string& name, torch::Tensor& b) {
     if (wanted(name)) b.zero_();
   };
-  std::vector<std::pair<std::string, nn::Module*>> modules = {{"", &module}};
-  for (const auto& item : module.named_modules("", /*include_self=*/false))
-    modules.emplace_back(item.key(), item.value().get());
-  for (const auto& [prefix, m] : modules) {
+  for (const auto& [prefix, m] : modules_with_names(module)) {
     if (auto* ln = dynamic_cast<T5LayerNormImpl*>(m)) {
       if (wanted(join(prefix, "weight"))) ln->weight.fill_(f);
     } else if (auto* ff = dynamic_cast<T5DenseActDenseImpl*>(m)) {
@@ -345,15 +329,15 @@ void t5_init_weights(nn::Module& module, const T5Config& c, const std::vector<st
   }
 }
 
-torch::Tensor t5_shift_right(const torch::Tensor& labels, int64_t decoder_start_token_id, int64_t pad_token_id) {
-  torch::Tensor shifted = torch::zeros_like(labels);  // (B, T)
-  shifted.slice(-1, 1).copy_(labels.slice(-1, 0, -1));
-  shifted.select(-1, 0).fill_(decoder_start_token_id);
-  return shifted.masked_fill_(shifted == -100, pad_token_id);
-}
-
 // ---------------------------------------------------------------------------------------------
 // T5ForConditionalGeneration
+
+PreTrainedModelImpl::ParameterLayout t5_parameter_layout(const std::string& base, bool decoder) {
+  const std::string p = base.empty() ? "" : base + ".";
+  std::vector<std::string> stacks = {p + "encoder.block."};
+  if (decoder) stacks.push_back(p + "decoder.block.");
+  return {{p + "shared."}, stacks};
+}
 
 T5ForConditionalGenerationImpl::T5ForConditionalGenerationImpl(const T5Config& c, bool own_lm_head) : config(c) {
   config.validate();
@@ -365,6 +349,7 @@ T5ForConditionalGenerationImpl::T5ForConditionalGenerationImpl(const T5Config& c
 }
 
 ModelOutputs T5ForConditionalGenerationImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "T5ForConditionalGeneration", {AFINAR_T5_SEQ2SEQ_INPUTS, "labels"});
   ModelOutputs out;
   out.encoder_last_hidden_state = in.encoder_last_hidden_state;
   if (!out.encoder_last_hidden_state.defined()) {
@@ -380,27 +365,18 @@ ModelOutputs T5ForConditionalGenerationImpl::forward(const ModelInputs& in) {
     AFINAR_CHECK(config.decoder_start_token_id && config.pad_token_id,
                  "T5ForConditionalGeneration: decoder_start_token_id and pad_token_id must be set in config.json "
                  "to build decoder_input_ids from labels (HINT: T5 uses the pad token, 0)");
-    dec_ids = t5_shift_right(in.labels, *config.decoder_start_token_id, *config.pad_token_id);
+    dec_ids = shift_right(in.labels, *config.pad_token_id, *config.decoder_start_token_id);
   }
   torch::Tensor h = decoder(shared(dec_ids), in.decoder_attention_mask, out.encoder_last_hidden_state,
                             in.attention_mask);  // (B, Td, D)
   out.last_hidden_state = h;
   if (config.scales_decoder_outputs()) h = h * std::pow(static_cast<double>(config.d_model), -0.5);
   out.logits = torch::nn::functional::linear(h, lm_head ? lm_head->weight : shared->weight);  // (B, Td, V)
-  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
   return out;
 }
 
 namespace {
-nlohmann::json t5_config_json(const T5Config& config, const char* arch, torch::ScalarType dtype) {
-  nlohmann::json j = config.to_json();
-  j["architectures"] = {arch};
-  j.erase("torch_dtype");
-  j["dtype"] = torch_dtype_name(dtype);
-  j["transformers_version"] = kTransformersVersion;
-  return j;
-}
-
 /// decoder_input_ids, else T5PreTrainedModel._shift_right(input_ids) (the heads other than the LM).
 torch::Tensor t5_decoder_ids_from_inputs(const ModelInputs& in, const T5Config& config, const char* arch) {
   if (in.decoder_input_ids.defined()) return in.decoder_input_ids;
@@ -408,12 +384,12 @@ torch::Tensor t5_decoder_ids_from_inputs(const ModelInputs& in, const T5Config& 
   AFINAR_CHECK(config.decoder_start_token_id && config.pad_token_id, arch,
                ": decoder_start_token_id and pad_token_id must be set in config.json to build decoder_input_ids "
                "from input_ids (HINT: T5 uses the pad token, 0)");
-  return t5_shift_right(in.input_ids, *config.decoder_start_token_id, *config.pad_token_id);  // (B, T)
+  return shift_right(in.input_ids, *config.pad_token_id, *config.decoder_start_token_id);  // (B, T)
 }
 }  // namespace
 
 nlohmann::json T5ForConditionalGenerationImpl::config_json() const {
-  return t5_config_json(config, "T5ForConditionalGeneration", shared->weight.scalar_type());
+  return head_config_json(config.to_json(), "T5ForConditionalGeneration", shared->weight.scalar_type());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -467,6 +443,7 @@ T5ForSequenceClassificationImpl::T5ForSequenceClassificationImpl(const T5Config&
 }
 
 ModelOutputs T5ForSequenceClassificationImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "T5ForSequenceClassification", {AFINAR_T5_SEQ2SEQ_INPUTS, "labels"});
   AFINAR_CHECK(in.input_ids.defined(), "T5ForSequenceClassification: input_ids is required (eos pooling)");
   ModelOutputs out;
   torch::Tensor dec_ids = t5_decoder_ids_from_inputs(in, config, "T5ForSequenceClassification");
@@ -477,13 +454,14 @@ ModelOutputs T5ForSequenceClassificationImpl::forward(const ModelInputs& in) {
   out.logits = classification_head(pooled);  // (B, num_labels)
   if (in.labels.defined()) {
     if (config.problem_type.empty()) config.problem_type = infer_problem_type(config.num_labels(), in.labels);
-    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type);
+    out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type, in.loss_kwargs,
+                                            "T5ForSequenceClassification");
   }
   return out;
 }
 
 nlohmann::json T5ForSequenceClassificationImpl::config_json() const {
-  return t5_config_json(config, "T5ForSequenceClassification", transformer->shared->weight.scalar_type());
+  return head_config_json(config.to_json(), "T5ForSequenceClassification", transformer->shared->weight.scalar_type());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -498,15 +476,16 @@ T5ForTokenClassificationImpl::T5ForTokenClassificationImpl(const T5Config& c) : 
 }
 
 ModelOutputs T5ForTokenClassificationImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "T5ForTokenClassification", {"input_ids", "attention_mask", "labels"});
   ModelOutputs out;
   out.last_hidden_state = transformer(in.input_ids, in.attention_mask);  // (B, T, D)
   out.logits = classifier(dropout(out.last_hidden_state));               // (B, T, num_labels)
-  if (in.labels.defined()) out.loss = token_classification_loss(out.logits, in.labels);
+  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
   return out;
 }
 
 nlohmann::json T5ForTokenClassificationImpl::config_json() const {
-  return t5_config_json(config, "T5ForTokenClassification", transformer->shared->weight.scalar_type());
+  return head_config_json(config.to_json(), "T5ForTokenClassification", transformer->shared->weight.scalar_type());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -523,6 +502,7 @@ T5ForQuestionAnsweringImpl::T5ForQuestionAnsweringImpl(const T5Config& c) : conf
 }
 
 ModelOutputs T5ForQuestionAnsweringImpl::forward(const ModelInputs& in) {
+  check_inputs(in, "T5ForQuestionAnswering", {AFINAR_T5_SEQ2SEQ_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
   torch::Tensor dec_ids = t5_decoder_ids_from_inputs(in, config, "T5ForQuestionAnswering");
   out.encoder_last_hidden_state = in.encoder_last_hidden_state;
@@ -533,12 +513,13 @@ ModelOutputs T5ForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   }
   out.last_hidden_state = decoder(shared(dec_ids), in.decoder_attention_mask, out.encoder_last_hidden_state,
                                   in.attention_mask);                      // (B, Td, D)
-  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out);  // (B, Td, 2) → start/end (B, Td)
+  question_answering_outputs(qa_outputs(out.last_hidden_state), in, out,
+                             "T5ForQuestionAnswering");  // (B, Td, 2) → start/end (B, Td)
   return out;
 }
 
 nlohmann::json T5ForQuestionAnsweringImpl::config_json() const {
-  return t5_config_json(config, "T5ForQuestionAnswering", shared->weight.scalar_type());
+  return head_config_json(config.to_json(), "T5ForQuestionAnswering", shared->weight.scalar_type());
 }
 
 }  // namespace afinar

@@ -11,9 +11,14 @@
 #include <string>
 #include <vector>
 
+#include "afinar/models/config_labels.h"
+
 namespace afinar {
 
-struct BartConfig {
+/// The label fields (id2label, num_labels, problem_type) are ConfigLabels'; BART's default is 3 labels.
+struct BartConfig : ConfigLabels {
+  BartConfig() : ConfigLabels(3) {}
+
   int64_t vocab_size = 50265;
   int64_t max_position_embeddings = 1024;
   int64_t encoder_layers = 12;
@@ -40,15 +45,9 @@ struct BartConfig {
   nlohmann::json forced_eos_token_id = 2;  ///< int, list of ints, or null
   bool tie_word_embeddings = true;         ///< lm_head is model.shared
 
-  std::vector<std::string> id2label = {"LABEL_0", "LABEL_1", "LABEL_2"};  ///< index → name
-  std::string problem_type;  ///< "" (decided from the labels) | regression | single_label_classification |
-                             ///< multi_label_classification
   std::vector<std::string> architectures;
   nlohmann::json extra = nlohmann::json::object();  ///< unknown config.json fields, kept verbatim
 
-  int64_t num_labels() const { return static_cast<int64_t>(id2label.size()); }
-  /// Resets id2label to LABEL_0..LABEL_{n-1} when n differs from the current count.
-  void set_num_labels(int64_t n);
   /// The single eos id (BartForSequenceClassification pools at it); throws when eos_token_id is a list.
   int64_t eos_id() const;
 

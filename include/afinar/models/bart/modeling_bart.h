@@ -10,7 +10,9 @@
 ///
 ///   auto model = afinar::AutoModelForSeq2SeqLM::from_pretrained("tiny_bart");
 ///   auto out = model->forward({.input_ids = ids, .attention_mask = mask, .labels = labels});
-///   // out.logits: (B, Td, vocab_size); decoder_input_ids = bart_shift_tokens_right(labels, pad, 2)
+///   // out.logits: (B, Td, vocab_size); decoder_input_ids = shift_right(labels, pad, 2)
+///
+/// No BART head takes packed rows (cu_seq_lens / seq_idx): they throw NotImplemented.
 #pragma once
 #include <torch/torch.h>
 
@@ -19,10 +21,6 @@
 #include "afinar/models/modeling.h"
 
 namespace afinar {
-
-/// transformers' shift_tokens_right: (B, T) → (B, T), `start` first, -100 → pad.
-torch::Tensor bart_shift_tokens_right(const torch::Tensor& input_ids, int64_t pad_token_id,
-                                      int64_t decoder_start_token_id);
 
 /// Scaled multi-head attention with biases (q_proj, k_proj, v_proj, out_proj), through sdpa.
 class BartAttentionImpl : public torch::nn::Module {
@@ -77,7 +75,7 @@ class BartModelImpl : public torch::nn::Module {
  public:
   explicit BartModelImpl(const BartConfig& config);
   /// Runs the encoder unless encoder_last_hidden_state is given, then the decoder on
-  /// decoder_input_ids (default: bart_shift_tokens_right(input_ids)). Returns (decoder output, encoder output).
+  /// decoder_input_ids (default: shift_right(input_ids)). Returns (decoder output, encoder output).
   std::pair<torch::Tensor, torch::Tensor> forward(const ModelInputs& inputs, torch::Tensor decoder_input_ids);
 
   BartConfig config;
@@ -92,6 +90,10 @@ TORCH_MODULE(BartModel);
 void bart_init_weights(torch::nn::Module& module, const BartConfig& config,
                        const std::vector<std::string>* only = nullptr);
 
+/// Where the encoder-decoder heads' base is: "model.shared.", each stack's embed_positions and
+/// layernorm_embedding; layers "model.encoder.layers.", "model.decoder.layers.".
+PreTrainedModelImpl::ParameterLayout bart_parameter_layout();
+
 class BartForConditionalGenerationImpl : public PreTrainedModelImpl {
  public:
   /// `own_lm_head`: lm_head.weight is a parameter of its own (tie_word_embeddings false).
@@ -100,6 +102,7 @@ class BartForConditionalGenerationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"model."}; }
+  ParameterLayout parameter_layout() const override { return bart_parameter_layout(); }
   bool is_encoder_decoder() const override { return true; }
 
   BartConfig config;
@@ -128,6 +131,7 @@ class BartForSequenceClassificationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"model."}; }
+  ParameterLayout parameter_layout() const override { return bart_parameter_layout(); }
   bool is_encoder_decoder() const override { return true; }
 
   BartConfig config;
@@ -140,12 +144,13 @@ class BartForQuestionAnsweringImpl : public PreTrainedModelImpl {
  public:
   /// num_labels is forced to 2 (start, end), as transformers' constructor does.
   explicit BartForQuestionAnsweringImpl(const BartConfig& config);
-  /// input_ids/attention_mask (B, T); decoder_input_ids (B, Td) default bart_shift_tokens_right(input_ids)
+  /// input_ids/attention_mask (B, T); decoder_input_ids (B, Td) default shift_right(input_ids)
   /// → start_logits/end_logits (B, Td) from qa_outputs on the decoder output; start/end_positions (B)
   /// → question_answering_loss.
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"model."}; }
+  ParameterLayout parameter_layout() const override { return bart_parameter_layout(); }
   bool is_encoder_decoder() const override { return true; }
 
   BartConfig config;
@@ -168,6 +173,10 @@ class BartForCausalLMImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"model."}; }
+  ParameterLayout parameter_layout() const override {
+    return {{"model.decoder.embed_tokens.", "model.decoder.embed_positions.", "model.decoder.layernorm_embedding."},
+            {"model.decoder.layers."}};
+  }
 
   BartConfig config;
   std::shared_ptr<torch::nn::Module> model;    ///< "model": holds only "decoder"

@@ -1,5 +1,8 @@
 /// BERT (transformers' modeling_bert.py), encoder only, with the sequence-classification,
-/// token-classification, masked-LM and question-answering heads.
+/// token-classification, masked-LM, question-answering and causal-LM heads. The encoder and pooler
+/// are nn/bert_encoder.h's (shared with RoBERTa). The token-level heads (token classification,
+/// masked and causal LM) take packed rows (cu_seq_lens / seq_idx, position_ids restarting per
+/// sequence) through a block-diagonal mask; the others refuse them.
 ///
 /// Every module is registered under its transformers attribute name, so `named_parameters()` keys
 /// are the checkpoint keys ("bert.encoder.layer.0.attention.self.query.weight", "classifier.bias").
@@ -12,8 +15,8 @@
 #include <torch/torch.h>
 
 #include "afinar/models/bert/configuration_bert.h"
-#include "afinar/models/checkpoint.h"
 #include "afinar/models/modeling.h"
+#include "afinar/nn/bert_encoder.h"
 
 namespace afinar {
 
@@ -32,99 +35,6 @@ class BertEmbeddingsImpl : public torch::nn::Module {
 };
 TORCH_MODULE(BertEmbeddings);
 
-/// Multi-head self-attention through torch's scaled_dot_product_attention.
-class BertSelfAttentionImpl : public torch::nn::Module {
- public:
-  explicit BertSelfAttentionImpl(const BertConfig& config);
-  /// hidden (B, T, H), additive mask (B, 1, 1, T) or undefined → (B, T, H).
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask);
-
-  torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
-  int64_t num_heads, head_size;
-  double dropout_p;
-  bool eager = false;  ///< softmax(QKᵀ·scale + mask)·V written out (same numbers; for debugging)
-};
-TORCH_MODULE(BertSelfAttention);
-
-/// dense → dropout → LayerNorm(· + residual).
-class BertSelfOutputImpl : public torch::nn::Module {
- public:
-  explicit BertSelfOutputImpl(const BertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& input);
-
-  torch::nn::Linear dense{nullptr};
-  torch::nn::LayerNorm LayerNorm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
-};
-TORCH_MODULE(BertSelfOutput);
-
-class BertAttentionImpl : public torch::nn::Module {
- public:
-  explicit BertAttentionImpl(const BertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask);
-
-  BertSelfAttention self{nullptr};
-  BertSelfOutput output{nullptr};
-};
-TORCH_MODULE(BertAttention);
-
-/// hidden_act applied to x (transformers' ACT2FN): gelu (exact) | gelu_new | gelu_pytorch_tanh | relu |
-/// silu | swish.
-torch::Tensor bert_activation(const torch::Tensor& x, const std::string& act);
-
-/// dense H → I, then hidden_act.
-class BertIntermediateImpl : public torch::nn::Module {
- public:
-  explicit BertIntermediateImpl(const BertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden);
-
-  torch::nn::Linear dense{nullptr};
-  std::string act;
-};
-TORCH_MODULE(BertIntermediate);
-
-/// dense I → H → dropout → LayerNorm(· + residual).
-class BertOutputImpl : public torch::nn::Module {
- public:
-  explicit BertOutputImpl(const BertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& input);
-
-  torch::nn::Linear dense{nullptr};
-  torch::nn::LayerNorm LayerNorm{nullptr};
-  torch::nn::Dropout dropout{nullptr};
-};
-TORCH_MODULE(BertOutput);
-
-class BertLayerImpl : public torch::nn::Module {
- public:
-  explicit BertLayerImpl(const BertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask);
-
-  BertAttention attention{nullptr};
-  BertIntermediate intermediate{nullptr};
-  BertOutput output{nullptr};
-};
-TORCH_MODULE(BertLayer);
-
-class BertEncoderImpl : public torch::nn::Module, public GradientCheckpointing {
- public:
-  explicit BertEncoderImpl(const BertConfig& config);
-  torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& mask);
-
-  torch::nn::ModuleList layer{nullptr};
-};
-TORCH_MODULE(BertEncoder);
-
-/// tanh(dense(hidden[:, 0])).
-class BertPoolerImpl : public torch::nn::Module {
- public:
-  explicit BertPoolerImpl(const BertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden);
-
-  torch::nn::Linear dense{nullptr};
-};
-TORCH_MODULE(BertPooler);
-
 struct BertModelOutputs {
   torch::Tensor last_hidden_state;  ///< (B, T, H)
   torch::Tensor pooler_output;      ///< (B, H), undefined without a pooler
@@ -133,6 +43,8 @@ struct BertModelOutputs {
 class BertModelImpl : public torch::nn::Module {
  public:
   explicit BertModelImpl(const BertConfig& config, bool add_pooling_layer = true);
+  /// input_ids (B, T); attention_mask, token_type_ids, position_ids optional; packed rows
+  /// (cu_seq_lens / seq_idx) attend within their sequence, positions restarting per sequence.
   BertModelOutputs forward(const ModelInputs& inputs);
 
   BertConfig config;
@@ -142,22 +54,13 @@ class BertModelImpl : public torch::nn::Module {
 };
 TORCH_MODULE(BertModel);
 
-/// The additive attention mask of a (B, T) 0/1 mask: (B, 1, 1, T), 0 where attended and the lowest
-/// value of `dtype` where masked; undefined when `attention_mask` is undefined or all ones (as
-/// transformers' sdpa path, which then passes no mask).
-torch::Tensor bert_extended_attention_mask(const torch::Tensor& attention_mask, torch::ScalarType dtype);
-
-/// The additive causal mask of a decoder BERT (is_decoder): (B, 1, T, T), 0 where query t may see key
-/// s (s <= t and not padding), the lowest value of `dtype` elsewhere, as transformers'
-/// create_causal_mask. attention_mask (B, T) 0/1 or undefined (all ones).
-torch::Tensor bert_causal_attention_mask(const torch::Tensor& attention_mask, int64_t batch, int64_t length,
-                                         torch::ScalarType dtype, torch::Device device);
-
-/// transformers' BertPreTrainedModel._init_weights for the parameters of `module` named in `only`
-/// (all of them when `only` is null): Linear/Embedding weights ~ N(0, initializer_range) from the
-/// global torch generator, biases 0, LayerNorm 1/0, the padding row of word embeddings 0.
+/// transformers' BertPreTrainedModel._init_weights (nn/init.h's rule with initializer_range) for
+/// the parameters of `module` named in `only` (all of them when `only` is null).
 void bert_init_weights(torch::nn::Module& module, const BertConfig& config,
                        const std::vector<std::string>* only = nullptr);
+
+/// Where every BERT head's base is: embeddings "bert.embeddings.", layers "bert.encoder.layer.".
+PreTrainedModelImpl::ParameterLayout bert_parameter_layout();
 
 class BertForSequenceClassificationImpl : public PreTrainedModelImpl {
  public:
@@ -165,6 +68,7 @@ class BertForSequenceClassificationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"bert."}; }
+  ParameterLayout parameter_layout() const override { return bert_parameter_layout(); }
 
   BertConfig config;
   BertModel bert{nullptr};
@@ -172,9 +76,6 @@ class BertForSequenceClassificationImpl : public PreTrainedModelImpl {
   torch::nn::Linear classifier{nullptr};
 };
 TORCH_MODULE(BertForSequenceClassification);
-
-/// The config.json of a BERT model with a head: config fields, architectures = {arch}, dtype, version.
-nlohmann::json bert_config_json(const BertConfig& config, const char* arch, torch::ScalarType dtype);
 
 /// Per-token classifier: dropout → classifier on every hidden state; no pooler (as transformers).
 class BertForTokenClassificationImpl : public PreTrainedModelImpl {
@@ -184,6 +85,7 @@ class BertForTokenClassificationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"bert."}; }
+  ParameterLayout parameter_layout() const override { return bert_parameter_layout(); }
 
   BertConfig config;
   BertModel bert{nullptr};
@@ -237,6 +139,7 @@ class BertForMaskedLMImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"bert."}; }
+  ParameterLayout parameter_layout() const override { return bert_parameter_layout(); }
 
   BertConfig config;
   BertModel bert{nullptr};
@@ -252,6 +155,7 @@ class BertForQuestionAnsweringImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"bert."}; }
+  ParameterLayout parameter_layout() const override { return bert_parameter_layout(); }
 
   BertConfig config;
   BertModel bert{nullptr};
@@ -268,8 +172,10 @@ class BertLMHeadModelImpl : public PreTrainedModelImpl {
   explicit BertLMHeadModelImpl(const BertConfig& config);
   /// logits (B, T, vocab_size); labels (B, T), shifted inside, -100 ignored → causal_lm_loss.
   ModelOutputs forward(const ModelInputs& inputs) override;
+  bool shifts_labels() const override { return true; }
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"bert."}; }
+  ParameterLayout parameter_layout() const override { return bert_parameter_layout(); }
 
   BertConfig config;
   BertModel bert{nullptr};

@@ -5,16 +5,18 @@
 ///   auto cfg = afinar::DistilBertConfig::from_json(nlohmann::json::parse(read_file("config.json")));
 ///   cfg.validate();
 #pragma once
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "afinar/models/config_labels.h"
+
 namespace afinar {
 
-struct DistilBertConfig {
+/// The label fields (id2label, num_labels, problem_type) are ConfigLabels'.
+struct DistilBertConfig : ConfigLabels {
   int64_t vocab_size = 30522;
   int64_t max_position_embeddings = 512;
   bool sinusoidal_pos_embds = false;  ///< must be false (learned position embeddings)
@@ -30,17 +32,9 @@ struct DistilBertConfig {
   double seq_classif_dropout = 0.2;
   std::optional<int64_t> pad_token_id = 0;
 
-  // PretrainedConfig fields of a classifier.
-  std::vector<std::string> id2label = {"LABEL_0", "LABEL_1"};  ///< index → name; size = num_labels
-  std::string problem_type;  ///< "" (decided from the labels) | regression |
-                             ///< single_label_classification | multi_label_classification
   std::vector<std::string> architectures;
 
   nlohmann::json extra = nlohmann::json::object();  ///< unknown config.json fields, kept verbatim
-
-  int64_t num_labels() const { return static_cast<int64_t>(id2label.size()); }
-  /// Resets id2label to LABEL_0..LABEL_{n-1} when n differs from the current count.
-  void set_num_labels(int64_t n);
 
   /// Reads a config.json object; throws InvalidArgument on a field of the wrong type.
   static DistilBertConfig from_json(const nlohmann::json& j);

@@ -1,5 +1,6 @@
 /// DistilBERT (transformers' modeling_distilbert.py) with the sequence-classification,
-/// token-classification, masked-LM and question-answering heads. Module names are transformers'
+/// token-classification, masked-LM and question-answering heads (the token-level ones also take
+/// packed rows, cu_seq_lens / seq_idx). Module names are transformers'
 /// ("distilbert.transformer.layer.0.attention.q_lin.weight"). No token types and no pooler: the sequence head reads the
 /// first token's hidden state.
 ///
@@ -80,8 +81,8 @@ TORCH_MODULE(DistilBertTransformer);
 class DistilBertModelImpl : public torch::nn::Module {
  public:
   explicit DistilBertModelImpl(const DistilBertConfig& config);
-  /// last_hidden_state (B, T, dim); token_type_ids are not used by DistilBERT and must be undefined
-  /// or all zeros.
+  /// last_hidden_state (B, T, dim); packed rows (cu_seq_lens / seq_idx) attend within their
+  /// sequence, positions restarting per sequence. DistilBERT has no token types.
   torch::Tensor forward(const ModelInputs& inputs);
 
   DistilBertConfig config;
@@ -95,6 +96,9 @@ TORCH_MODULE(DistilBertModel);
 void distilbert_init_weights(torch::nn::Module& module, const DistilBertConfig& config,
                              const std::vector<std::string>* only = nullptr);
 
+/// Where every DistilBERT head's base is: "distilbert.embeddings.", "distilbert.transformer.layer.".
+PreTrainedModelImpl::ParameterLayout distilbert_parameter_layout();
+
 /// hidden[:, 0] → pre_classifier → ReLU → dropout(seq_classif_dropout) → classifier.
 class DistilBertForSequenceClassificationImpl : public PreTrainedModelImpl {
  public:
@@ -103,6 +107,7 @@ class DistilBertForSequenceClassificationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"distilbert."}; }
+  ParameterLayout parameter_layout() const override { return distilbert_parameter_layout(); }
 
   DistilBertConfig config;
   DistilBertModel distilbert{nullptr};
@@ -119,6 +124,7 @@ class DistilBertForTokenClassificationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"distilbert."}; }
+  ParameterLayout parameter_layout() const override { return distilbert_parameter_layout(); }
 
   DistilBertConfig config;
   DistilBertModel distilbert{nullptr};
@@ -150,6 +156,7 @@ class DistilBertForMaskedLMImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"distilbert."}; }
+  ParameterLayout parameter_layout() const override { return distilbert_parameter_layout(); }
 
   DistilBertConfig config;
   DistilBertModel distilbert{nullptr};
@@ -168,6 +175,7 @@ class DistilBertForQuestionAnsweringImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"distilbert."}; }
+  ParameterLayout parameter_layout() const override { return distilbert_parameter_layout(); }
 
   DistilBertConfig config;
   DistilBertModel distilbert{nullptr};

@@ -13,9 +13,12 @@
 #include <string>
 #include <vector>
 
+#include "afinar/models/config_labels.h"
+
 namespace afinar {
 
-struct GPT2Config {
+/// The label fields (id2label, num_labels, problem_type) are ConfigLabels'.
+struct GPT2Config : ConfigLabels {
   int64_t vocab_size = 50257;
   int64_t n_positions = 1024;
   int64_t n_embd = 768;
@@ -42,19 +45,12 @@ struct GPT2Config {
   /// numbers). Not saved, as transformers does not save it.
   std::string attn_implementation = "sdpa";
 
-  // PretrainedConfig fields of a head.
-  std::vector<std::string> id2label = {"LABEL_0", "LABEL_1"};  ///< index → name; size = num_labels
-  std::string problem_type;                                    ///< "" (decided from the labels) | regression |
-                             ///< single_label_classification | multi_label_classification
   std::vector<std::string> architectures;
 
   nlohmann::json extra = nlohmann::json::object();  ///< unknown config.json fields, kept verbatim
 
   int64_t hidden_size() const { return n_embd; }
   int64_t inner_dim() const { return n_inner.value_or(4 * n_embd); }
-  int64_t num_labels() const { return static_cast<int64_t>(id2label.size()); }
-  /// Resets id2label to LABEL_0..LABEL_{n-1} when n differs from the current count.
-  void set_num_labels(int64_t n);
 
   /// Reads a config.json object; throws InvalidArgument on a field of the wrong type.
   static GPT2Config from_json(const nlohmann::json& j);

@@ -1,6 +1,7 @@
 /// GPT-2 (transformers' modeling_gpt2.py), decoder only, with the causal-LM, sequence-classification,
-/// token-classification and question-answering heads; and the causal attention helpers the Llama
-/// family shares (the masks of transformers' masking_utils, sdpa/eager attention, the causal-LM loss).
+/// token-classification and question-answering heads; the causal masks, attention and losses are
+/// nn/'s. The causal-LM and token-classification heads take packed rows (cu_seq_lens / seq_idx,
+/// position_ids restarting per sequence) through a block-diagonal causal mask.
 ///
 /// Every module is registered under its transformers attribute name, so `named_parameters()` keys
 /// are the checkpoint keys ("transformer.h.0.attn.c_attn.weight"). GPT-2's projections are Conv1D:
@@ -18,45 +19,9 @@
 #include "afinar/models/checkpoint.h"
 #include "afinar/models/gpt2/configuration_gpt2.h"
 #include "afinar/models/modeling.h"
+#include "afinar/nn/attention.h"
 
 namespace afinar {
-
-// ---------------------------------------------------------------------------------------------
-// Causal attention shared by the decoders (transformers' masking_utils + attention interfaces)
-
-/// The attention mask of a decoder without a KV cache, as transformers' create_causal_mask /
-/// create_sliding_window_causal_mask builds it. `mask` is (B, 1, T, T): bool (true = attend) for
-/// sdpa, additive float (0 / lowest of `dtype`) for eager. For sdpa without padding (and without an
-/// active sliding window) it is undefined and `is_causal` is true, as transformers then passes
-/// is_causal=True to torch's sdpa.
-struct CausalAttentionMask {
-  torch::Tensor mask;
-  bool is_causal = false;
-};
-
-/// attention_mask: (B, T) 0/1 or undefined (all ones). sliding_window: each query attends to itself
-/// and the sliding_window - 1 keys before it (Mistral), unset = plain causal.
-CausalAttentionMask make_causal_attention_mask(const torch::Tensor& attention_mask, int64_t batch, int64_t length,
-                                               torch::ScalarType dtype, torch::Device device, bool eager,
-                                               std::optional<int64_t> sliding_window = std::nullopt);
-
-/// softmax(q·kᵀ·scale + mask)·v. q: (B, nh, T, hd); k, v: (B, nh, T, hd) (repeat them first for
-/// grouped-query attention) → (B, nh, T, hd). eager: written out (softmax in float32 when
-/// `softmax_fp32`, as Llama's eager path); otherwise torch's scaled_dot_product_attention.
-torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v,
-                               const CausalAttentionMask& mask, double scale, double dropout_p, bool training,
-                               bool eager, bool softmax_fp32 = false);
-
-/// transformers' ForCausalLMLoss: labels (B, T) are shifted left inside (position t predicts
-/// labels[t + 1]; the last position predicts nothing), -100 ignored, mean over real targets.
-/// logits: (B, T, V), computed in float32.
-torch::Tensor causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& labels);
-
-/// The logits of the last non-pad token of each row, as transformers' decoder sequence classifiers
-/// pool: the rightmost token != pad_token_id (left or right padding); without a pad token, the
-/// last token, and then only batch size 1 is accepted (as transformers). logits: (B, T, C) → (B, C).
-torch::Tensor pool_last_non_pad_token(const torch::Tensor& logits, const torch::Tensor& input_ids,
-                                      std::optional<int64_t> pad_token_id);
 
 // ---------------------------------------------------------------------------------------------
 // GPT-2
@@ -76,7 +41,7 @@ TORCH_MODULE(Conv1D);
 class GPT2AttentionImpl : public torch::nn::Module {
  public:
   GPT2AttentionImpl(const GPT2Config& config, int64_t layer_idx);
-  torch::Tensor forward(const torch::Tensor& hidden, const CausalAttentionMask& mask);  // (B, T, H) → (B, T, H)
+  torch::Tensor forward(const torch::Tensor& hidden, const AttentionMask& mask);  // (B, T, H) → (B, T, H)
 
   Conv1D c_attn{nullptr}, c_proj{nullptr};
   torch::nn::Dropout resid_dropout{nullptr};
@@ -102,7 +67,7 @@ TORCH_MODULE(GPT2MLP);
 class GPT2BlockImpl : public torch::nn::Module {
  public:
   GPT2BlockImpl(const GPT2Config& config, int64_t layer_idx);
-  torch::Tensor forward(const torch::Tensor& hidden, const CausalAttentionMask& mask);
+  torch::Tensor forward(const torch::Tensor& hidden, const AttentionMask& mask);
 
   torch::nn::LayerNorm ln_1{nullptr}, ln_2{nullptr};
   GPT2Attention attn{nullptr};
@@ -114,7 +79,8 @@ TORCH_MODULE(GPT2Block);
 class GPT2ModelImpl : public torch::nn::Module, public GradientCheckpointing {
  public:
   explicit GPT2ModelImpl(const GPT2Config& config);
-  /// input_ids (B, T); attention_mask, position_ids (default 0..T-1), token_type_ids optional.
+  /// input_ids (B, T); attention_mask, position_ids (default 0..T-1, or per sequence for packed
+  /// rows), token_type_ids optional.
   torch::Tensor forward(const ModelInputs& inputs);
 
   GPT2Config config;
@@ -131,8 +97,8 @@ TORCH_MODULE(GPT2Model);
 void gpt2_init_weights(torch::nn::Module& module, const GPT2Config& config,
                        const std::vector<std::string>* only = nullptr);
 
-/// The config.json of a GPT-2 model with a head: config fields, architectures = {arch}, dtype, version.
-nlohmann::json gpt2_config_json(const GPT2Config& config, const char* arch, torch::ScalarType dtype);
+/// Where every GPT-2 head's base is: "transformer.wte.", "transformer.wpe."; layers "transformer.h.".
+PreTrainedModelImpl::ParameterLayout gpt2_parameter_layout();
 
 /// Causal language modelling; lm_head is tied to transformer.wte (its weight is the embedding
 /// matrix, not a parameter of its own, and is not saved — as transformers saves it).
@@ -141,21 +107,25 @@ class GPT2LMHeadModelImpl : public PreTrainedModelImpl {
   explicit GPT2LMHeadModelImpl(const GPT2Config& config);
   /// logits (B, T, vocab_size); labels (B, T), shifted inside, -100 ignored → causal_lm_loss.
   ModelOutputs forward(const ModelInputs& inputs) override;
+  bool shifts_labels() const override { return true; }
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"transformer."}; }
+  ParameterLayout parameter_layout() const override { return gpt2_parameter_layout(); }
 
   GPT2Config config;
   GPT2Model transformer{nullptr};
 };
 TORCH_MODULE(GPT2LMHeadModel);
 
-/// score (H → num_labels, no bias) on the last non-pad token (pool_last_non_pad_token).
+/// score (H → num_labels, no bias) on the last non-pad token (pool_last_non_pad_token): the batch
+/// must be padded with config.pad_token_id, or not padded at all.
 class GPT2ForSequenceClassificationImpl : public PreTrainedModelImpl {
  public:
   explicit GPT2ForSequenceClassificationImpl(const GPT2Config& config);
   ModelOutputs forward(const ModelInputs& inputs) override;  ///< logits (B, num_labels)
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"transformer."}; }
+  ParameterLayout parameter_layout() const override { return gpt2_parameter_layout(); }
 
   GPT2Config config;
   GPT2Model transformer{nullptr};
@@ -170,6 +140,7 @@ class GPT2ForTokenClassificationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"transformer."}; }
+  ParameterLayout parameter_layout() const override { return gpt2_parameter_layout(); }
 
   GPT2Config config;
   GPT2Model transformer{nullptr};
@@ -185,6 +156,7 @@ class GPT2ForQuestionAnsweringImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"transformer."}; }
+  ParameterLayout parameter_layout() const override { return gpt2_parameter_layout(); }
 
   GPT2Config config;
   GPT2Model transformer{nullptr};

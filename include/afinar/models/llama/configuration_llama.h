@@ -18,9 +18,12 @@
 #include <string>
 #include <vector>
 
+#include "afinar/models/config_labels.h"
+
 namespace afinar {
 
-struct LlamaConfig {
+/// The label fields (id2label, num_labels, problem_type) are ConfigLabels'.
+struct LlamaConfig : ConfigLabels {
   std::string model_type = "llama";  ///< llama | qwen2 | mistral
   int64_t vocab_size = 32000;
   int64_t hidden_size = 4096;
@@ -52,15 +55,10 @@ struct LlamaConfig {
   /// "sdpa" (torch's scaled_dot_product_attention, the default) or "eager"; not saved.
   std::string attn_implementation = "sdpa";
 
-  // PretrainedConfig fields of a head.
-  std::vector<std::string> id2label = {"LABEL_0", "LABEL_1"};
-  std::string problem_type;
   std::vector<std::string> architectures;
 
   nlohmann::json extra = nlohmann::json::object();  ///< unknown config.json fields, kept verbatim
 
-  int64_t num_labels() const { return static_cast<int64_t>(id2label.size()); }
-  void set_num_labels(int64_t n);
   std::string rope_type() const { return rope_parameters.value("rope_type", std::string("default")); }
   /// q/k/v projections carry a bias (llama: attention_bias; qwen2: always; mistral: never).
   bool qkv_bias() const;

@@ -4,6 +4,9 @@
 /// sliding-window masks (Mistral, Qwen2), with the causal-LM, sequence-classification,
 /// token-classification and question-answering heads.
 ///
+/// The causal-LM and token-classification heads take packed rows (cu_seq_lens / seq_idx,
+/// position_ids restarting per sequence) through a block-diagonal causal (sliding-window) mask.
+///
 /// Module names are the checkpoint keys ("model.layers.0.self_attn.q_proj.weight"); the
 /// question-answering head of llama and qwen2 names its base "transformer", as transformers does.
 ///
@@ -15,9 +18,9 @@
 #include <torch/torch.h>
 
 #include "afinar/models/checkpoint.h"
-#include "afinar/models/gpt2/modeling_gpt2.h"  // the causal masks, attention and losses decoders share
 #include "afinar/models/llama/configuration_llama.h"
 #include "afinar/models/modeling.h"
+#include "afinar/nn/attention.h"
 
 namespace afinar {
 
@@ -70,7 +73,7 @@ class LlamaAttentionImpl : public torch::nn::Module {
   explicit LlamaAttentionImpl(const LlamaConfig& config);
   /// hidden (B, T, H), cos/sin (B, T, hd) → (B, T, H).
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const CausalAttentionMask& mask);
+                        const AttentionMask& mask);
 
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
   int64_t num_heads, num_kv_heads, head_dim;
@@ -84,7 +87,7 @@ class LlamaDecoderLayerImpl : public torch::nn::Module {
  public:
   explicit LlamaDecoderLayerImpl(const LlamaConfig& config);
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const CausalAttentionMask& mask);
+                        const AttentionMask& mask);
 
   LlamaAttention self_attn{nullptr};
   LlamaMLP mlp{nullptr};
@@ -125,10 +128,18 @@ class LlamaPreTrainedModelImpl : public PreTrainedModelImpl {
   LlamaPreTrainedModelImpl(const LlamaConfig& config, std::string head, std::string base_name = "model");
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {base_name + "."}; }
+  ParameterLayout parameter_layout() const override {
+    return {{base_name + ".embed_tokens."}, {base_name + ".layers."}};
+  }
+  /// "LlamaForCausalLM", "Qwen2ForSequenceClassification", …: the name in config.json and messages.
+  const std::string& architecture() const { return architecture_; }
 
   LlamaConfig config;
   std::string head, base_name;
   LlamaModel model{nullptr};
+
+ private:
+  std::string architecture_;
 };
 
 /// Causal language modelling; lm_head (H → V, no bias), or the embedding matrix when
@@ -138,12 +149,14 @@ class LlamaForCausalLMImpl : public LlamaPreTrainedModelImpl {
   explicit LlamaForCausalLMImpl(const LlamaConfig& config);
   /// logits (B, T, vocab_size); labels (B, T), shifted inside, -100 ignored → causal_lm_loss.
   ModelOutputs forward(const ModelInputs& inputs) override;
+  bool shifts_labels() const override { return true; }
 
   torch::nn::Linear lm_head{nullptr};  ///< null when tied
 };
 TORCH_MODULE(LlamaForCausalLM);
 
-/// score (H → num_labels, no bias) on the last non-pad token.
+/// score (H → num_labels, no bias) on the last non-pad token: the batch must be padded with
+/// config.pad_token_id, or not padded at all (pool_last_non_pad_token).
 class LlamaForSequenceClassificationImpl : public LlamaPreTrainedModelImpl {
  public:
   explicit LlamaForSequenceClassificationImpl(const LlamaConfig& config);

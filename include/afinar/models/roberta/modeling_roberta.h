@@ -1,6 +1,8 @@
 /// RoBERTa (transformers' modeling_roberta.py), encoder only, with the sequence-classification,
-/// token-classification, masked-LM and question-answering heads. The encoder and pooler are BERT's (same state-dict
-/// names under "roberta."); the embeddings differ: position ids count real tokens from pad_token_id + 1.
+/// token-classification, masked-LM, question-answering and causal-LM heads. The encoder is
+/// nn/bert_encoder.h's (RobertaEncoder is transformers' copy of BertEncoder; state-dict names under
+/// "roberta."); the embeddings differ: position ids count real tokens from pad_token_id + 1. The
+/// token-level heads take packed rows (cu_seq_lens / seq_idx) through a block-diagonal mask.
 ///
 ///   auto cfg = afinar::RobertaConfig::from_json(config_json);
 ///   auto model = std::make_shared<afinar::RobertaForSequenceClassificationImpl>(cfg);
@@ -8,8 +10,9 @@
 #pragma once
 #include <torch/torch.h>
 
-#include "afinar/models/bert/modeling_bert.h"
+#include "afinar/models/modeling.h"
 #include "afinar/models/roberta/configuration_roberta.h"
+#include "afinar/nn/bert_encoder.h"
 
 namespace afinar {
 
@@ -31,19 +34,24 @@ class RobertaEmbeddingsImpl : public torch::nn::Module {
 };
 TORCH_MODULE(RobertaEmbeddings);
 
+/// embeddings → encoder (no pooler: no RoBERTa head uses one) → last_hidden_state (B, T, H).
 class RobertaModelImpl : public torch::nn::Module {
  public:
-  explicit RobertaModelImpl(const RobertaConfig& config, bool add_pooling_layer = true);
-  BertModelOutputs forward(const ModelInputs& inputs);
+  explicit RobertaModelImpl(const RobertaConfig& config);
+  /// Packed rows (cu_seq_lens / seq_idx): each sequence's positions count from pad_token_id + 1 as
+  /// if it ran alone; given position_ids must be the collator's (0, 1, … per sequence) or those.
+  torch::Tensor forward(const ModelInputs& inputs);
 
   RobertaConfig config;
   RobertaEmbeddings embeddings{nullptr};
   BertEncoder encoder{nullptr};
-  BertPooler pooler{nullptr};
 };
 TORCH_MODULE(RobertaModel);
 
 /// hidden[:, 0] → dropout → dense → tanh → dropout → out_proj (transformers' RobertaClassificationHead).
+/// Where every RoBERTa head's base is: "roberta.embeddings.", "roberta.encoder.layer.".
+PreTrainedModelImpl::ParameterLayout roberta_parameter_layout();
+
 class RobertaClassificationHeadImpl : public torch::nn::Module {
  public:
   explicit RobertaClassificationHeadImpl(const RobertaConfig& config);
@@ -61,6 +69,7 @@ class RobertaForSequenceClassificationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"roberta."}; }
+  ParameterLayout parameter_layout() const override { return roberta_parameter_layout(); }
 
   RobertaConfig config;
   RobertaModel roberta{nullptr};
@@ -75,6 +84,7 @@ class RobertaForTokenClassificationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"roberta."}; }
+  ParameterLayout parameter_layout() const override { return roberta_parameter_layout(); }
 
   RobertaConfig config;
   RobertaModel roberta{nullptr};
@@ -109,6 +119,7 @@ class RobertaForMaskedLMImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"roberta."}; }
+  ParameterLayout parameter_layout() const override { return roberta_parameter_layout(); }
 
   RobertaConfig config;
   RobertaModel roberta{nullptr};
@@ -125,6 +136,7 @@ class RobertaForQuestionAnsweringImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"roberta."}; }
+  ParameterLayout parameter_layout() const override { return roberta_parameter_layout(); }
 
   RobertaConfig config;
   RobertaModel roberta{nullptr};
@@ -141,8 +153,10 @@ class RobertaForCausalLMImpl : public PreTrainedModelImpl {
   explicit RobertaForCausalLMImpl(const RobertaConfig& config);
   /// logits (B, T, vocab_size); labels (B, T), shifted inside, -100 ignored → causal_lm_loss.
   ModelOutputs forward(const ModelInputs& inputs) override;
+  bool shifts_labels() const override { return true; }
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"roberta."}; }
+  ParameterLayout parameter_layout() const override { return roberta_parameter_layout(); }
 
   RobertaConfig config;
   RobertaModel roberta{nullptr};

@@ -11,9 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "afinar/models/config_labels.h"
+
 namespace afinar {
 
-struct T5Config {
+/// The label fields (id2label, num_labels, problem_type) are ConfigLabels'; transformers' default is
+/// 2 labels, and T5 writes id2label/label2id to config.json only when they differ from it.
+struct T5Config : ConfigLabels {
   int64_t vocab_size = 32128;
   int64_t d_model = 512;
   int64_t d_kv = 64;
@@ -38,11 +42,6 @@ struct T5Config {
   /// Rescale the decoder output by d_model**-0.5 before lm_head; unset = tie_word_embeddings.
   std::optional<bool> scale_decoder_outputs;
 
-  /// index → name (the classification heads); transformers' default is 2 labels, and it writes
-  /// id2label/label2id to config.json only when they differ from that default.
-  std::vector<std::string> id2label = {"LABEL_0", "LABEL_1"};
-  std::string problem_type;  ///< "" (decided from the labels) | regression | single_label_classification |
-                             ///< multi_label_classification
   std::vector<std::string> architectures;
   nlohmann::json extra = nlohmann::json::object();  ///< unknown config.json fields, kept verbatim
 
@@ -50,9 +49,6 @@ struct T5Config {
   bool is_gated_act() const;
   /// The activation of the feed-forward block: the part after "gated-", "gelu_new" for "gated-gelu".
   std::string dense_act_fn() const;
-  int64_t num_labels() const { return static_cast<int64_t>(id2label.size()); }
-  /// Resets id2label to LABEL_0..LABEL_{n-1} when n differs from the current count.
-  void set_num_labels(int64_t n);
   /// The single eos id (T5ForSequenceClassification pools at it); throws when eos_token_id is a list.
   int64_t eos_id() const;
   bool scales_decoder_outputs() const { return scale_decoder_outputs.value_or(tie_word_embeddings); }

@@ -9,7 +9,9 @@
 ///
 ///   auto model = afinar::AutoModelForSeq2SeqLM::from_pretrained("tiny_t5");
 ///   afinar::ModelOutputs out = model->forward({.input_ids = ids, .attention_mask = mask, .labels = labels});
-///   // out.logits: (B, Td, vocab_size); decoder_input_ids = shift_right(labels), start = pad (0)
+///   // out.logits: (B, Td, vocab_size); decoder_input_ids = shift_right(labels, pad, start) (both 0)
+///
+/// No T5 head takes packed rows (cu_seq_lens / seq_idx): they throw NotImplemented.
 ///
 /// The heads keep transformers' prefixes: T5ForSequenceClassification's base is "transformer." (a
 /// T5Model: transformer.shared, transformer.encoder, transformer.decoder), T5ForTokenClassification's
@@ -127,8 +129,9 @@ TORCH_MODULE(T5Stack);
 /// (all when null).
 void t5_init_weights(torch::nn::Module& module, const T5Config& config, const std::vector<std::string>* only = nullptr);
 
-/// T5PreTrainedModel._shift_right: labels (B, T) → (B, T) with `start` first and -100 → pad.
-torch::Tensor t5_shift_right(const torch::Tensor& labels, int64_t decoder_start_token_id, int64_t pad_token_id);
+/// Where a T5 head's base is, under `base` ("" or "transformer"): "<base>.shared." and the
+/// encoder's blocks "<base>.encoder.block." (and the decoder's when `decoder`).
+PreTrainedModelImpl::ParameterLayout t5_parameter_layout(const std::string& base, bool decoder);
 
 class T5ForConditionalGenerationImpl : public PreTrainedModelImpl {
  public:
@@ -140,6 +143,7 @@ class T5ForConditionalGenerationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"shared.", "encoder.", "decoder."}; }
+  ParameterLayout parameter_layout() const override { return t5_parameter_layout("", true); }
   bool is_encoder_decoder() const override { return true; }
 
   T5Config config;
@@ -194,6 +198,7 @@ class T5ForSequenceClassificationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"transformer."}; }
+  ParameterLayout parameter_layout() const override { return t5_parameter_layout("transformer", true); }
   bool is_encoder_decoder() const override { return true; }
 
   T5Config config;
@@ -210,6 +215,7 @@ class T5ForTokenClassificationImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"transformer."}; }
+  ParameterLayout parameter_layout() const override { return t5_parameter_layout("transformer", false); }
 
   T5Config config;
   T5EncoderModel transformer{nullptr};
@@ -227,6 +233,7 @@ class T5ForQuestionAnsweringImpl : public PreTrainedModelImpl {
   ModelOutputs forward(const ModelInputs& inputs) override;
   nlohmann::json config_json() const override;
   std::vector<std::string> base_parameter_prefixes() const override { return {"shared.", "encoder.", "decoder."}; }
+  ParameterLayout parameter_layout() const override { return t5_parameter_layout("", true); }
   bool is_encoder_decoder() const override { return true; }
 
   T5Config config;

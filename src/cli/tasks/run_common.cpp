@@ -9,6 +9,7 @@
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "../run_output.h"
+#include "afinar/models/freezing.h"
 
 namespace afinar::cli {
 

@@ -28,6 +28,8 @@ class Int32ListBuilder {
  public:
   explicit Int32ListBuilder(size_t rows_hint = 0);
   void append(std::span<const int32_t> row);
+  /// An int8 row (tokenizers' attention and special-tokens masks), widened.
+  void append(std::span<const int8_t> row) { append_converted(row); }
   /// A row of another integer type (attention masks are int8), converted value by value.
   template <typename Range>
   void append_converted(const Range& row) {

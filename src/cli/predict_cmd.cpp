@@ -108,7 +108,8 @@ void predict_text_classification(const PredictOptions& o, const Dataset& test, c
   pre.text_column_names = split_commas(o.text_column_names.empty() ? "text" : o.text_column_names);
   pre.label_column_name = o.label_column_name.empty() ? "label" : o.label_column_name;
   pre.max_seq_length = static_cast<size_t>(o.max_seq_length);
-  Examples f = preprocess_classification(test, "test", tok, pre, labels, /*require_labels=*/false);
+  Examples f =
+      Examples::from_dataset(preprocess_classification(test, "test", tok, pre, labels, /*require_labels=*/false));
   Trainer trainer(model, predict_args(o), std::make_shared<DataCollatorWithPadding>(tok.pad_token_id().value_or(0)),
                   nullptr, nullptr, &tok);
   trainer.set_compute_metrics(accuracy_f1_metrics(num_labels));
@@ -128,13 +129,13 @@ Examples encode_text_as_words(const std::vector<std::string>& texts, const Token
   EncodeOptions enc;
   enc.truncation = true;
   enc.max_length = max_length;
-  Examples ex;
+  std::map<std::string, std::vector<std::vector<int32_t>>> rows;
   for (const Encoding& e : tok.encode_pretokenized_batch(words, enc)) {
-    ex.sequences["input_ids"].push_back(e.ids);
-    ex.sequences["attention_mask"].emplace_back(e.attention_mask.begin(), e.attention_mask.end());
-    if (tok.uses_token_type_ids()) ex.sequences["token_type_ids"].push_back(e.type_ids);
+    rows["input_ids"].push_back(e.ids);
+    rows["attention_mask"].emplace_back(e.attention_mask.begin(), e.attention_mask.end());
+    if (tok.uses_token_type_ids()) rows["token_type_ids"].push_back(e.type_ids);
   }
-  return ex;
+  return Examples::from_rows(rows);
 }
 
 void predict_token_classification(const PredictOptions& o, const Dataset& test, const Tokenizer& tok) {
@@ -153,7 +154,8 @@ void predict_token_classification(const PredictOptions& o, const Dataset& test, 
   } catch (const InvalidArgument&) {  // not a string column: a list of words
   }
   Examples f = texts ? encode_text_as_words(*texts, tok, *pre.max_seq_length)
-                     : preprocess_token_classification(test, "test", tok, pre, labels, /*require_labels=*/false);
+                     : Examples::from_dataset(preprocess_token_classification(test, "test", tok, pre, labels,
+                                                                              /*require_labels=*/false));
   PadOptions pad;
   pad.pad_token_id = tok.pad_token_id().value_or(0);
   Trainer trainer(model, predict_args(o), std::make_shared<DataCollatorForTokenClassification>(pad), nullptr, nullptr,
@@ -170,7 +172,7 @@ void predict_language_modeling(const PredictOptions& o, const Dataset& test, con
                               : AutoModelForCausalLM::from_pretrained(o.model_name_or_path);
   LmTokenizeOptions t;
   t.truncate_to = static_cast<size_t>(o.max_seq_length);
-  Examples f = tokenize_texts(test.column_strings(text_column(o, test, "text")), tok, t);
+  Examples f = Examples::from_dataset(tokenize_texts(test, text_column(o, test, "text"), tok, t));
   Trainer trainer(model, predict_args(o), std::make_shared<DataCollatorWithPadding>(tok.pad_token_id().value_or(0)),
                   nullptr, nullptr, &tok);
   PredictionOutput p = trainer.predict(f);
@@ -192,13 +194,14 @@ void predict_question_answering(const PredictOptions& o, const Dataset& test, co
   enc.truncation = true;
   enc.max_length = static_cast<size_t>(o.max_seq_length);
   enc.truncation_strategy = "only_second";
-  Examples f;
+  std::map<std::string, std::vector<std::vector<int32_t>>> columns;
   for (size_t i = 0; i < questions.size(); ++i) {
     Encoding e = tok.encode_pair(questions[i], contexts[i], enc);
-    f.sequences["input_ids"].push_back(e.ids);
-    f.sequences["attention_mask"].emplace_back(e.attention_mask.begin(), e.attention_mask.end());
-    if (tok.uses_token_type_ids()) f.sequences["token_type_ids"].push_back(e.type_ids);
+    columns["input_ids"].push_back(e.ids);
+    columns["attention_mask"].emplace_back(e.attention_mask.begin(), e.attention_mask.end());
+    if (tok.uses_token_type_ids()) columns["token_type_ids"].push_back(e.type_ids);
   }
+  const Examples f = Examples::from_rows(columns);
   // The Trainer's eval loop keeps `logits` only: the two QA outputs are gathered here, batch by
   // batch, and padded across batches with -100 as nested_concat does for HF's (start, end) tuple.
   Trainer trainer(model, predict_args(o), std::make_shared<DataCollatorWithPadding>(tok.pad_token_id().value_or(0)),
@@ -237,7 +240,7 @@ void predict_translation(const PredictOptions& o, const Dataset& test, const Tok
   pre.source_prefix = o.source_prefix;
   pre.max_source_length = static_cast<size_t>(o.max_seq_length);
   pre.max_target_length = static_cast<size_t>(o.max_target_length);
-  Examples f = preprocess_translation(test, "test", tok, pre, /*require_labels=*/false);
+  Examples f = Examples::from_dataset(preprocess_translation(test, "test", tok, pre, /*require_labels=*/false));
   PadOptions pad;
   pad.pad_token_id = tok.pad_token_id().value_or(0);
   auto collator = std::make_shared<DataCollatorForSeq2Seq>(pad);  // labels padded with -100

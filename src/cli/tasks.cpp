@@ -58,11 +58,14 @@ class LmAccuracy : public MetricAccumulator {
 };
 
 std::map<std::string, Examples> prepare(const DatasetDict& raw, const TaskOptions& o, const TrainingArguments& args,
-                                        const std::function<Examples(const Dataset&, const std::string&, bool)>& fn) {
+                                        const std::function<Dataset(const Dataset&, const std::string&, bool)>& fn) {
   std::map<std::string, Examples> data;
-  if (args.do_train) data["train"] = fn(head(raw["train"], o.max_train_samples), "train", true);
-  if (args.do_eval) data["validation"] = fn(head(raw["validation"], o.max_eval_samples), "validation", true);
-  if (args.do_predict) data["test"] = fn(head(raw["test"], o.max_predict_samples), "test", false);
+  auto put = [&](const std::string& split, int64_t limit, bool need) {
+    data[split] = Examples::from_dataset(fn(head(raw[split], limit), split, need));
+  };
+  if (args.do_train) put("train", o.max_train_samples, true);
+  if (args.do_eval) put("validation", o.max_eval_samples, true);
+  if (args.do_predict) put("test", o.max_predict_samples, false);
   return data;
 }
 
@@ -164,14 +167,12 @@ void run_language_modeling(const TaskOptions& o, TrainingArguments args, bool ml
     if (mlm && o.line_by_line) {
       t.skip_empty_lines = true;
       t.truncate_to = static_cast<size_t>(block);
-      return tokenize_texts(ds.column_strings(text_column), tok, t);
+      return tokenize_texts(ds, text_column, tok, t);
     }
-    return group_texts(tokenize_texts(ds.column_strings(text_column), tok, t), static_cast<size_t>(block), false);
+    return group_texts(tokenize_texts(ds, text_column, tok, t), static_cast<size_t>(block), false);
   });
   auto keep_first = [](Examples& ex, int64_t n) {
-    if (n < 0) return;
-    for (auto& [_, rows] : ex.sequences)
-      if (static_cast<int64_t>(rows.size()) > n) rows.resize(static_cast<size_t>(n));
+    if (n >= 0) ex = ex.head(static_cast<size_t>(n));
   };
   if (data.count("train")) keep_first(data["train"], o.max_train_samples);
   if (data.count("validation")) keep_first(data["validation"], o.max_eval_samples);

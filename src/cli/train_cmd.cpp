@@ -63,7 +63,8 @@ void run(const TrainOptions& o, TrainingArguments args) {
 
   std::map<std::string, Examples> data;
   auto prep = [&](const std::string& split, int64_t limit, bool need_labels) {
-    data[split] = preprocess_classification(head(raw[split], limit), split, tok, pre, labels, need_labels);
+    data[split] = Examples::from_dataset(
+        preprocess_classification(head(raw[split], limit), split, tok, pre, labels, need_labels));
   };
   if (args.do_train) prep("train", o.max_train_samples, true);
   if (args.do_eval) prep("validation", o.max_eval_samples, true);

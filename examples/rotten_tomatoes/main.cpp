@@ -33,9 +33,17 @@ int main(int argc, char** argv) try {
     for (int64_t i = 0; i < max_train; ++i) idx[i] = i * (train_split.num_rows() / max_train);  // both classes
     train_split = train_split.select(idx);
   }
-  afinar::Examples train = afinar::preprocess_classification(train_split, "train", tokenizer, pre, labels, true);
-  afinar::Examples validation = afinar::preprocess_classification(dataset["validation"], "validation", tokenizer, pre, labels, true);
-  afinar::Examples test = afinar::preprocess_classification(dataset["test"], "test", tokenizer, pre, labels, true);
+  // (map with a declared transform: a second run is served from the memory-mapped cache file)
+  afinar::Dataset tokenized_train =
+      afinar::preprocess_classification(train_split, "train", tokenizer, pre, labels, true);
+  afinar::Dataset tokenized_validation =
+      afinar::preprocess_classification(dataset["validation"], "validation", tokenizer, pre, labels, true);
+  afinar::Dataset tokenized_test =
+      afinar::preprocess_classification(dataset["test"], "test", tokenizer, pre, labels, true);
+  // The Trainer reads the rows from the Arrow columns in place.
+  const afinar::Examples train = afinar::Examples::from_dataset(tokenized_train);
+  const afinar::Examples validation = afinar::Examples::from_dataset(tokenized_validation);
+  const afinar::Examples test = afinar::Examples::from_dataset(tokenized_test);
 
   // data_collator = DataCollatorWithPadding(tokenizer=tokenizer)
   auto data_collator = std::make_shared<afinar::DataCollatorWithPadding>(tokenizer.pad_token_id().value_or(0));

@@ -1,13 +1,12 @@
 // `afinar datasets tokenize`: Dataset::map with a tokenizer into a save_to_disk folder.
 //   afinar datasets tokenize --tokenizer bert-base-uncased --input train.jsonl --output_dir tok/ --max_length 128
-// The map cache key is the input's fingerprint + "tokenize" + the tokenizer.json's SHA-256 + the
+// The map cache key is the input's fingerprint + "tokenize" + the tokenizer's fingerprint + the
 // options, so an unchanged run is served from HF_DATASETS_CACHE/map without tokenising again.
 #include "datasets_tokenize.h"
 
 #include <arrow/api.h>
 
 #include <algorithm>
-#include <cstring>
 #include <future>
 #include <iostream>
 #include <string>
@@ -16,10 +15,10 @@
 
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
+#include "afinar/data/arrow_columns.h"
 #include "afinar/data/load_dataset.h"
 #include "afinar/data/map.h"
 #include "afinar/hub/cache.h"
-#include "afinar/hub/sha256.h"
 #include "afinar/tokenizers/tokenizer.h"
 #include "commands.h"
 
@@ -40,52 +39,26 @@ fs::path tokenizer_json(const std::string& name_or_path) {
   return dir / "tokenizer.json";
 }
 
-/// One list<int32> column from a member of each encoding, its offsets and values written
-/// straight into Arrow buffers (int32 members are copied whole). (rows) → (rows, tokens)
+/// One list<int32> column from a member of each encoding. (rows) → (rows, tokens)
 template <typename Member>
 std::shared_ptr<arrow::Array> int_lists(const std::vector<Encoding>& encs, Member member) {
-  const int64_t n = int64_t(encs.size());
-  auto offsets = arrow::AllocateBuffer((n + 1) * int64_t(sizeof(int32_t)));
-  if (!offsets.ok()) throw std::bad_alloc();
-  auto* off = reinterpret_cast<int32_t*>((*offsets)->mutable_data());
-  off[0] = 0;
-  for (int64_t i = 0; i < n; ++i) off[i + 1] = off[i] + int32_t((encs[size_t(i)].*member).size());
-  auto values = arrow::AllocateBuffer(int64_t(off[n]) * int64_t(sizeof(int32_t)));
-  if (!values.ok()) throw std::bad_alloc();
-  auto* out = reinterpret_cast<int32_t*>((*values)->mutable_data());
-  for (int64_t i = 0; i < n; ++i) {
-    const auto& v = encs[size_t(i)].*member;
-    if constexpr (std::is_same_v<std::decay_t<decltype(v)>, std::vector<int32_t>>) {
-      if (!v.empty()) std::memcpy(out + off[i], v.data(), v.size() * sizeof(int32_t));
-    } else {
-      std::copy(v.begin(), v.end(), out + off[i]);
-    }
-  }
-  auto items = std::make_shared<arrow::Int32Array>(off[n], std::shared_ptr<arrow::Buffer>(std::move(*values)));
-  return std::make_shared<arrow::ListArray>(arrow::list(arrow::int32()), n,
-                                            std::shared_ptr<arrow::Buffer>(std::move(*offsets)), items);
+  Int32ListBuilder b(encs.size());
+  for (const auto& e : encs) b.append(e.*member);
+  return b.finish();
 }
 
 }  // namespace
 
 void run_datasets_tokenize(const DatasetsTokenizeArgs& a) {
   AFINAR_CHECK(a.batch_size > 0, "--batch_size must be positive, got ", a.batch_size);
-  // The tokenizer (parse + vocabulary + the file's SHA-256 for the cache key) loads on its own
-  // thread while the dataset is read: the two take about as long as each other.
-  struct Loaded {
-    Tokenizer tok;
-    std::string sha256;
-  };
+  // The tokenizer (parse + vocabulary + the SHA-256 of its files for the cache key) loads on its
+  // own thread while the dataset is read: the two take about as long as each other.
   auto loading = std::async(std::launch::async, [&] {
     const fs::path file = tokenizer_json(a.tokenizer);
-    Loaded l{
-        fs::is_regular_file(a.tokenizer) ? Tokenizer::from_file(file) : AutoTokenizer::from_pretrained(a.tokenizer),
-        hub::sha256_file(file)};
-    return l;
+    return fs::is_regular_file(a.tokenizer) ? Tokenizer::from_file(file) : AutoTokenizer::from_pretrained(a.tokenizer);
   });
   const DatasetDict input = load_any_dataset(a.input);
-  const Loaded loaded = loading.get();
-  const Tokenizer& tok = loaded.tok;
+  const Tokenizer tok = loading.get();
   EncodeOptions opt;
   opt.truncation = a.max_length > 0;  // as transformers: a max_length alone truncates
   if (a.max_length > 0) opt.max_length = a.max_length;
@@ -93,8 +66,8 @@ void run_datasets_tokenize(const DatasetsTokenizeArgs& a) {
 
   MapOptions mo;
   mo.transform = "tokenize";
-  mo.transform_key = loaded.sha256 + " text_column=" + a.text_column + " max_length=" + std::to_string(a.max_length) +
-                     " type_ids=" + std::to_string(type_ids);
+  mo.transform_key = tok.fingerprint() + " text_column=" + a.text_column +
+                     " max_length=" + std::to_string(a.max_length) + " type_ids=" + std::to_string(type_ids);
   mo.batch_size = a.batch_size;
   mo.cache_dir = a.cache_dir.empty() ? datasets_cache_dir() / "map" : fs::path(a.cache_dir);
 

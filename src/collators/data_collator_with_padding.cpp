@@ -32,7 +32,7 @@ Batch DataCollatorWithPadding::operator()(const Examples& features, std::span<co
     T = *max_length_;
   } else {
     for (const auto& [name, col] : features.sequences)
-      for (int64_t r : rows) T = std::max<int64_t>(T, static_cast<int64_t>(col[r].size()));
+      for (int64_t r : rows) T = std::max<int64_t>(T, static_cast<int64_t>(col.at(static_cast<size_t>(r)).size()));
   }
   if (pad_to_multiple_of_ && *pad_to_multiple_of_ > 0) T = (T + *pad_to_multiple_of_ - 1) / *pad_to_multiple_of_ * *pad_to_multiple_of_;
 
@@ -41,12 +41,12 @@ Batch DataCollatorWithPadding::operator()(const Examples& features, std::span<co
     auto t = torch::full({B, T}, pad, torch::kInt64);  // (B, T)
     auto acc = t.accessor<int64_t, 2>();
     for (int64_t b = 0; b < B; ++b) {
-      const auto& seq = col[rows[b]];
+      const auto seq = col.at(static_cast<size_t>(rows[b]));
       const int64_t n = static_cast<int64_t>(seq.size());
       AFINAR_CHECK(n <= T, "DataCollatorWithPadding: row ", rows[b], " of '", name, "' has ", n,
                    " tokens, more than max_length ", T, " (truncate when tokenizing)");
       const int64_t off = padding_side_ == "left" ? T - n : 0;
-      for (int64_t i = 0; i < n; ++i) acc[b][off + i] = seq[i];
+      for (int64_t i = 0; i < n; ++i) acc[b][off + i] = seq[static_cast<size_t>(i)];
     }
     batch[name] = t;
   }

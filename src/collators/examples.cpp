@@ -1,11 +1,125 @@
+// Examples over Arrow columns: list<int32> columns viewed in place (one span per row), example
+// columns read into vectors.
 #include "afinar/collators/examples.h"
 
 #include <arrow/api.h>
 
+#include <algorithm>
+#include <stdexcept>
+
 #include "afinar/core/check.h"
+#include "afinar/data/arrow_columns.h"
 #include "afinar/data/dataset.h"
 
 namespace afinar {
+namespace {
+
+bool is_list(const arrow::DataType& t) {
+  return t.id() == arrow::Type::LIST || t.id() == arrow::Type::LARGE_LIST;
+}
+
+/// The first row of `chunk` (counted from `first_row`) that is null or holds a null item, or -1.
+int64_t first_null_row(const arrow::Array& chunk, const arrow::Array& values, int64_t first_row) {
+  for (int64_t i = 0; i < chunk.length(); ++i) {
+    if (chunk.IsNull(i)) return first_row + i;
+    if (values.null_count() == 0) continue;
+    int64_t b = 0, e = 0;
+    if (chunk.type_id() == arrow::Type::LIST) {
+      const auto& l = static_cast<const arrow::ListArray&>(chunk);
+      b = l.value_offset(i), e = l.value_offset(i + 1);
+    } else {
+      const auto& l = static_cast<const arrow::LargeListArray&>(chunk);
+      b = l.value_offset(i), e = l.value_offset(i + 1);
+    }
+    for (int64_t k = b; k < e; ++k)
+      if (values.IsNull(k)) return first_row + i;
+  }
+  return -1;
+}
+
+}  // namespace
+
+SequenceColumn SequenceColumn::from_arrow(std::shared_ptr<arrow::ChunkedArray> column, const std::string& name) {
+  AFINAR_CHECK(column != nullptr, "SequenceColumn: column '", name, "' is null");
+  const auto& type = *column->type();
+  AFINAR_CHECK(is_list(type) && arrow::is_integer(type.field(0)->type()->id()), "column '", name, "' has type ",
+               type.ToString(), ", expected list<int>");
+  if (type.field(0)->type()->id() != arrow::Type::INT32) {
+    // Lists of another integer type (JSON gives int64): converted once, in memory, by a safe
+    // cast (a value outside int32 fails, naming the column).
+    auto table = arrow::Table::Make(arrow::schema({arrow::field(name, column->type())}), {column});
+    return from_rows(Dataset(table).column_int_lists(name));
+  }
+  SequenceColumn c;
+  c.data_ = std::move(column);
+  size_t row = 0;
+  for (const auto& chunk : c.data_->chunks()) {
+    if (chunk->length() == 0) continue;
+    const bool large = chunk->type_id() == arrow::Type::LARGE_LIST;
+    const auto& values = large ? *static_cast<const arrow::LargeListArray&>(*chunk).values()
+                               : *static_cast<const arrow::ListArray&>(*chunk).values();
+    if (chunk->null_count() > 0 || values.null_count() > 0) {
+      const int64_t bad = first_null_row(*chunk, values, static_cast<int64_t>(row));
+      AFINAR_CHECK(bad < 0, "column '", name, "' is null or holds a null item at row ", bad,
+                   "; HINT: filter out rows with missing values first");
+    }
+    Chunk k;
+    k.values = values.data()->GetValues<int32_t>(1);  // the child's own offset applied
+    if (large)
+      k.offsets64 = static_cast<const arrow::LargeListArray&>(*chunk).raw_value_offsets();
+    else
+      k.offsets32 = static_cast<const arrow::ListArray&>(*chunk).raw_value_offsets();
+    k.first_row = row;
+    k.rows = static_cast<size_t>(chunk->length());
+    row += k.rows;
+    c.chunks_.push_back(k);
+  }
+  c.size_ = row;
+  return c;
+}
+
+SequenceColumn SequenceColumn::from_rows(const std::vector<std::vector<int32_t>>& rows) {
+  Int32ListBuilder b(rows.size());
+  for (const auto& r : rows) b.append(r);
+  return from_arrow(std::make_shared<arrow::ChunkedArray>(b.finish()), "rows");
+}
+
+const SequenceColumn::Chunk& SequenceColumn::chunk_of(size_t i) const {
+  if (chunks_.size() == 1) return chunks_.front();
+  // The last chunk whose first row is <= i.
+  auto it =
+      std::upper_bound(chunks_.begin(), chunks_.end(), i, [](size_t row, const Chunk& c) { return row < c.first_row; });
+  return *(it - 1);
+}
+
+std::span<const int32_t> SequenceColumn::operator[](size_t i) const {
+  const Chunk& c = chunk_of(i);
+  const size_t j = i - c.first_row;
+  const int64_t b = c.offsets32 ? c.offsets32[j] : c.offsets64[j];
+  const int64_t e = c.offsets32 ? c.offsets32[j + 1] : c.offsets64[j + 1];
+  return {c.values + b, static_cast<size_t>(e - b)};
+}
+
+std::span<const int32_t> SequenceColumn::at(size_t i) const {
+  if (i >= size_)
+    throw std::out_of_range(detail::concat("SequenceColumn: row ", i, " out of range for ", size_, " rows"));
+  return (*this)[i];
+}
+
+std::vector<int32_t> SequenceColumn::row(size_t i) const {
+  auto s = at(i);
+  return {s.begin(), s.end()};
+}
+
+SequenceColumn SequenceColumn::head(size_t n) const {
+  if (n >= size_) return *this;
+  SequenceColumn c = *this;
+  c.data_ = data_->Slice(0, static_cast<int64_t>(n));
+  c.size_ = n;
+  while (!c.chunks_.empty() && c.chunks_.back().first_row >= n) c.chunks_.pop_back();
+  if (!c.chunks_.empty()) c.chunks_.back().rows = std::min(c.chunks_.back().rows, n - c.chunks_.back().first_row);
+  return c;
+}
 
 size_t Examples::size() const {
   if (!sequences.empty()) return sequences.begin()->second.size();
@@ -20,28 +134,56 @@ size_t Examples::length(size_t i) const {
   return it->second.at(i).size();
 }
 
+Examples Examples::from_dataset(const Dataset& ds) {
+  std::vector<std::string> columns;
+  for (const auto& name : ds.column_names()) {
+    const auto& t = *ds.column(name)->type();
+    if (is_list(t) || arrow::is_integer(t.id()) || t.id() == arrow::Type::BOOL || arrow::is_floating(t.id()))
+      columns.push_back(name);
+  }
+  return from_dataset(ds, columns);
+}
+
 Examples Examples::from_dataset(const Dataset& ds, const std::vector<std::string>& columns) {
   Examples f;
   for (const auto& name : columns) {
     if (!ds.has_column(name)) continue;
-    auto type = ds.table()->schema()->GetFieldByName(name)->type();
-    if (type->id() == arrow::Type::LIST || type->id() == arrow::Type::LARGE_LIST) {
-      f.sequences[name] = ds.column_int_lists(name);
-    } else if (arrow::is_floating(type->id())) {
-      auto chunks = ds.table()->GetColumnByName(name);
+    auto col = ds.column(name);
+    const auto& type = *col->type();
+    if (is_list(type)) {
+      f.sequences[name] = SequenceColumn::from_arrow(col, name);
+    } else if (arrow::is_floating(type.id())) {
+      AFINAR_CHECK(type.id() == arrow::Type::DOUBLE, ds.origin(), ": column '", name, "' has type ", type.ToString(),
+                   "; float labels must be float64");
       std::vector<float> v;
-      v.reserve(ds.num_rows());
-      for (const auto& c : chunks->chunks()) {
-        auto d = std::static_pointer_cast<arrow::DoubleArray>(c);
-        AFINAR_CHECK(type->id() == arrow::Type::DOUBLE, ds.origin(), ": column '", name, "' has type ",
-                     type->ToString(), "; float labels must be float64");
-        for (int64_t i = 0; i < d->length(); ++i) v.push_back(static_cast<float>(d->Value(i)));
+      v.reserve(static_cast<size_t>(ds.num_rows()));
+      for (const auto& c : col->chunks()) {
+        const auto& d = static_cast<const arrow::DoubleArray&>(*c);
+        for (int64_t i = 0; i < d.length(); ++i) v.push_back(static_cast<float>(d.Value(i)));
       }
       f.float_labels[name] = std::move(v);
     } else {
       f.labels[name] = ds.column_int64(name);
     }
   }
+  return f;
+}
+
+Examples Examples::from_rows(const std::map<std::string, std::vector<std::vector<int32_t>>>& sequences,
+                             std::map<std::string, std::vector<int64_t>> labels,
+                             std::map<std::string, std::vector<float>> float_labels) {
+  Examples f;
+  for (const auto& [name, rows] : sequences) f.sequences[name] = SequenceColumn::from_rows(rows);
+  f.labels = std::move(labels);
+  f.float_labels = std::move(float_labels);
+  return f;
+}
+
+Examples Examples::head(size_t n) const {
+  Examples f;
+  for (const auto& [name, col] : sequences) f.sequences[name] = col.head(n);
+  for (const auto& [name, v] : labels) f.labels[name].assign(v.begin(), v.begin() + std::min(n, v.size()));
+  for (const auto& [name, v] : float_labels) f.float_labels[name].assign(v.begin(), v.begin() + std::min(n, v.size()));
   return f;
 }
 

@@ -6,9 +6,9 @@
 
 namespace afinar {
 
-int64_t longest(const std::vector<std::vector<int32_t>>& col, std::span<const int64_t> rows) {
+int64_t longest(const SequenceColumn& col, std::span<const int64_t> rows) {
   int64_t T = 0;
-  for (int64_t r : rows) T = std::max<int64_t>(T, static_cast<int64_t>(col.at(r).size()));
+  for (int64_t r : rows) T = std::max<int64_t>(T, static_cast<int64_t>(col.at(static_cast<size_t>(r)).size()));
   return T;
 }
 
@@ -17,18 +17,18 @@ int64_t round_up(int64_t T, std::optional<int64_t> multiple) {
   return (T + *multiple - 1) / *multiple * *multiple;
 }
 
-torch::Tensor pad_column(const std::vector<std::vector<int32_t>>& col, std::span<const int64_t> rows, int64_t T,
-                         int64_t pad, const std::string& side, const std::string& name) {
+torch::Tensor pad_column(const SequenceColumn& col, std::span<const int64_t> rows, int64_t T, int64_t pad,
+                         const std::string& side, const std::string& name) {
   const int64_t B = static_cast<int64_t>(rows.size());
   auto t = torch::full({B, T}, pad, torch::kInt64);  // (B, T)
   auto acc = t.accessor<int64_t, 2>();
   for (int64_t b = 0; b < B; ++b) {
-    const auto& seq = col.at(rows[b]);
+    const auto seq = col.at(static_cast<size_t>(rows[b]));
     const int64_t n = static_cast<int64_t>(seq.size());
     AFINAR_CHECK(n <= T, "row ", rows[b], " of '", name, "' has ", n, " tokens, more than the padded length ", T,
                  " (truncate when tokenizing)");
     const int64_t off = side == "left" ? T - n : 0;
-    for (int64_t i = 0; i < n; ++i) acc[b][off + i] = seq[i];
+    for (int64_t i = 0; i < n; ++i) acc[b][off + i] = seq[static_cast<size_t>(i)];
   }
   return t;
 }

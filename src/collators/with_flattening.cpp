@@ -22,8 +22,8 @@ Batch DataCollatorWithFlattening::operator()(const Examples& features, std::span
   std::vector<int64_t> ids, labels, positions, seq_idx, cu = {0};
   int64_t max_length = 0;
   for (size_t r = 0; r < rows.size(); ++r) {
-    const auto& seq = ids_col->second.at(rows[r]);
-    const auto& lab = has_labels ? labels_col->second.at(rows[r]) : seq;
+    const auto seq = ids_col->second.at(static_cast<size_t>(rows[r]));
+    const auto lab = has_labels ? labels_col->second.at(static_cast<size_t>(rows[r])) : seq;
     const auto n = static_cast<int64_t>(seq.size());
     ids.insert(ids.end(), seq.begin(), seq.end());
     // transformers: [separator_id] + labels[1:], so the first token of a row predicts nothing.

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "afinar/data/arrow_columns.h"
 #include "fingerprint.h"
 #include "pyrepr.h"
 #include "readers.h"
@@ -83,13 +84,14 @@ std::vector<std::string> Dataset::column_strings(const std::string& name) const 
   check_no_nulls(name, *col);
   std::vector<std::string> out;
   out.reserve(size_t(col->length()));
+  std::vector<std::string_view> views;
+  int64_t row = 0;
   for (const auto& chunk : col->chunks()) {
-    for (int64_t i = 0; i < chunk->length(); ++i) {
-      if (id == arrow::Type::STRING) out.emplace_back(static_cast<const arrow::StringArray&>(*chunk).GetView(i));
-      else if (id == arrow::Type::LARGE_STRING)
-        out.emplace_back(static_cast<const arrow::LargeStringArray&>(*chunk).GetView(i));
-      else out.emplace_back(static_cast<const arrow::StringViewArray&>(*chunk).GetView(i));
-    }
+    views.clear();
+    append_strings(*chunk, name, row, views);
+    out.insert(out.end(), views.begin(), views.end());
+    row += chunk->length();
+    data::release_pages(*chunk);  // copied: a memory-mapped column need not stay resident
   }
   return out;
 }
@@ -98,13 +100,13 @@ std::vector<int64_t> Dataset::column_int64(const std::string& name) const {
   auto col = column(name);
   if (!is_int_or_bool(*col->type())) wrong_type(name, *col->type(), "an integer or bool type");
   check_no_nulls(name, *col);
-  init_compute();
-  auto cast = data::unwrap(arrow::compute::Cast(col, arrow::int64()), "column '" + name + "' as int64");
   std::vector<int64_t> out;
   out.reserve(size_t(col->length()));
-  for (const auto& chunk : cast.chunked_array()->chunks()) {
-    const auto& a = static_cast<const arrow::Int64Array&>(*chunk);
-    out.insert(out.end(), a.raw_values(), a.raw_values() + a.length());
+  int64_t row = 0;
+  for (const auto& chunk : col->chunks()) {
+    append_int64(*chunk, name, row, out);
+    row += chunk->length();
+    data::release_pages(*chunk);
   }
   return out;
 }

@@ -279,18 +279,10 @@ std::shared_ptr<arrow::Table> read_json_lines_arrow(std::string_view text) {
   return combined.ok() ? *combined : nullptr;
 }
 
-}  // namespace
-
-std::shared_ptr<arrow::Table> parse_json_text(std::string_view text, const std::string& origin) {
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
-  size_t first = text.find_first_not_of(" \t\r\n");
-  if (first != std::string_view::npos && text[first] == '[') return parse_array_document(text, origin);
-  if (auto fast = read_json_lines_arrow(text)) return fast;
-
-  std::vector<json> rows;
-  TypeNode root;
-  root.kind = TypeNode::Struct;
-  size_t line_no = 0;
+/// The line parser: one DOM per line, types merged into `root`; rows kept when `rows` is given.
+void parse_lines(std::string_view text, const std::string& origin, size_t first_line, TypeNode& root,
+                 std::vector<json>* rows) {
+  size_t line_no = first_line - 1;
   for (size_t start = 0; start < text.size();) {
     size_t end = text.find('\n', start);
     if (end == std::string_view::npos) end = text.size();
@@ -309,9 +301,34 @@ std::shared_ptr<arrow::Table> parse_json_text(std::string_view text, const std::
     AFINAR_CHECK_FORMAT(row.is_object(), origin, ":", line_no, ": expected a JSON object (one row per line), got ",
                         row.type_name());
     merge_object(root, row, "", Site{origin, line_no});
-    rows.push_back(std::move(row));
+    if (rows) rows->push_back(std::move(row));
   }
+}
+
+}  // namespace
+
+std::shared_ptr<arrow::Table> parse_json_lines(std::string_view text, const std::string& origin, size_t first_line) {
+  if (auto fast = read_json_lines_arrow(text)) return fast;
+  std::vector<json> rows;
+  TypeNode root;
+  root.kind = TypeNode::Struct;
+  parse_lines(text, origin, first_line, root, &rows);
   return to_table(root, rows);
+}
+
+void check_json_line_types(const fs::path& file, size_t block_bytes) {
+  TypeNode root;
+  root.kind = TypeNode::Struct;
+  for_each_line_block(file, block_bytes, [&](std::string_view block, size_t first_line) {
+    parse_lines(block, file.string(), first_line, root, nullptr);
+  });
+}
+
+std::shared_ptr<arrow::Table> parse_json_text(std::string_view text, const std::string& origin) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // UTF-8 byte order mark
+  size_t first = text.find_first_not_of(" \t\r\n");
+  if (first != std::string_view::npos && text[first] == '[') return parse_array_document(text, origin);
+  return parse_json_lines(text, origin, 1);
 }
 
 std::shared_ptr<arrow::Table> read_json(const fs::path& file) {

@@ -33,15 +33,16 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-/// Reads the files of one split and concatenates them; their schemas must agree.
-Dataset load_split(const std::string& builder, const std::vector<fs::path>& files) {
+/// Reads the files of one split (each prepared into the cache, memory-mapped) and concatenates
+/// them; their schemas must agree.
+Dataset load_split(const std::string& builder, const std::vector<fs::path>& files, const std::string& cache_dir) {
   AFINAR_CHECK(!files.empty(), "a split needs at least one data file");
   std::vector<std::shared_ptr<arrow::Table>> tables;
   for (const auto& f : files) {
     const std::string b = builder.empty() ? data::builder_for_extension(f) : builder;
     AFINAR_CHECK(!b.empty(), f.string(), ": unknown file extension '", f.extension().string(),
                  "'; afinar reads .jsonl .json .csv .tsv .parquet .arrow .txt");
-    tables.push_back(data::read_with_builder(b, f));
+    tables.push_back(data::prepare_file(b, f, {.cache_dir = cache_dir}));
     const auto& first = *tables.front()->schema();
     const auto& cur = *tables.back()->schema();
     AFINAR_CHECK_FORMAT(cur.Equals(first, /*check_metadata=*/false), "schema of ", f.string(), " (",
@@ -103,7 +104,7 @@ Dataset load_file(const std::string& file) {
   const std::string builder = data::builder_for_extension(file);
   AFINAR_CHECK(!builder.empty(), file, ": unknown file extension '", fs::path(file).extension().string(),
                "'; afinar reads .jsonl .json .csv .tsv .parquet .arrow .txt");
-  return Dataset(data::read_with_builder(builder, file), file, data::files_fingerprint({file}));
+  return Dataset(data::prepare_file(builder, file), file, data::files_fingerprint({file}));
 }
 
 namespace data {
@@ -147,7 +148,8 @@ ResolvedSplits resolve_splits(const std::string& path, const LoadDatasetOptions&
 DatasetDict load_dataset(const std::string& path, const LoadDatasetOptions& options) {
   const auto resolved = data::resolve_splits(path, options);
   DatasetDict dd;
-  for (const auto& [split, files] : resolved.splits) dd.set(split, load_split(resolved.builder, files));
+  for (const auto& [split, files] : resolved.splits)
+    dd.set(split, load_split(resolved.builder, files, options.cache_dir));
   return dd;
 }
 

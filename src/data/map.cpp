@@ -82,6 +82,7 @@ fs::path datasets_cache_dir() {
 
 Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
   AFINAR_CHECK(o.batch_size > 0, "map: batch_size must be positive, got ", o.batch_size);
+  AFINAR_CHECK(o.writer_batch_size > 0, "map: writer_batch_size must be positive, got ", o.writer_batch_size);
   for (const auto& n : o.remove_columns) column(n);
   std::string fp;
   fs::path cache_file;
@@ -113,6 +114,30 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
   std::shared_ptr<arrow::io::BufferedOutputStream> buffered;  // the IPC writer's many small writes
   std::shared_ptr<arrow::ipc::RecordBatchWriter> writer;
   int64_t index = 0;
+  // Outputs gathered into record batches of writer_batch_size rows before they are written.
+  std::vector<std::shared_ptr<arrow::RecordBatch>> gathered, gathered_inputs;
+  int64_t gathered_rows = 0;
+  auto write_gathered = [&] {
+    if (gathered.empty()) return;
+    if (!writer) {
+      out = unwrap(arrow::io::FileOutputStream::Open(tmp.string()), tmp.string());
+      buffered =
+          unwrap(arrow::io::BufferedOutputStream::Create(1 << 20, arrow::default_memory_pool(), out), tmp.string());
+      writer = unwrap(arrow::ipc::MakeStreamWriter(buffered, schema), tmp.string());
+    }
+    const auto b =
+        gathered.size() == 1 ? gathered.front() : unwrap(arrow::ConcatenateRecordBatches(gathered), tmp.string());
+    check_ok(writer->WriteRecordBatch(*b), tmp.string());
+    // Start writing the batch back now, while the next one is computed, so the fsync
+    // at the end has little left to wait for (it still is what makes the file durable).
+    check_ok(buffered->Flush(), tmp.string());
+    (void)::sync_file_range(out->file_descriptor(), 0, 0, SYNC_FILE_RANGE_WRITE);
+    // A memory-mapped input is read once: do not keep it resident.
+    for (const auto& in : gathered_inputs) data::release_pages(*in);
+    gathered.clear();
+    gathered_inputs.clear();
+    gathered_rows = 0;
+  };
   auto run = [&](const std::shared_ptr<arrow::RecordBatch>& in, const std::shared_ptr<arrow::RecordBatch>& result) {
     auto merged = merge(in, result, o.remove_columns, index);
     if (!schema) {
@@ -125,18 +150,10 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
     if (cache_file.empty()) {
       out_batches.push_back(b);
     } else {
-      if (!writer) {
-        out = unwrap(arrow::io::FileOutputStream::Open(tmp.string()), tmp.string());
-        buffered =
-            unwrap(arrow::io::BufferedOutputStream::Create(1 << 20, arrow::default_memory_pool(), out), tmp.string());
-        writer = unwrap(arrow::ipc::MakeStreamWriter(buffered, schema), tmp.string());
-      }
-      check_ok(writer->WriteRecordBatch(*b), tmp.string());
-      // Start writing the batch back now, while the next one is computed, so the fsync
-      // at the end has little left to wait for (it still is what makes the file durable).
-      check_ok(buffered->Flush(), tmp.string());
-      (void)::sync_file_range(out->file_descriptor(), 0, 0, SYNC_FILE_RANGE_WRITE);
-      data::release_pages(*in);  // a memory-mapped input is read once: do not keep it resident
+      gathered.push_back(b);
+      gathered_inputs.push_back(in);
+      gathered_rows += b->num_rows();
+      if (gathered_rows >= o.writer_batch_size) write_gathered();
     }
     ++index;
   };
@@ -162,6 +179,7 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
       run(empty, function(empty));
     }
     if (cache_file.empty()) return Dataset(unwrap(arrow::Table::FromRecordBatches(schema, out_batches), "map"), origin_);
+    write_gathered();
     check_ok(writer->Close(), tmp.string());
     check_ok(buffered->Close(), tmp.string());  // closes `out` too
     fsync_path(tmp);

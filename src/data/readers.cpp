@@ -8,10 +8,10 @@
 #include <arrow/ipc/api.h>
 #include <parquet/arrow/reader.h>
 #include <parquet/exception.h>
-
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <mutex>
 #include <regex>
 
@@ -25,8 +25,8 @@ void check_exists(const fs::path& file) {
   AFINAR_CHECK_FORMAT(fs::is_regular_file(file, ec), file.string(), ": no such file");
 }
 
-/// Arrow's CSV errors say "Row #N" for the 1-based row counting the header, which is the file's
-/// line when no field spans lines; we say "line N" so that it reads like the JSON errors.
+}  // namespace
+
 std::string csv_message(const fs::path& file, const arrow::Status& s) {
   static const std::regex row_re(R"(Row #(\d+): )");
   std::string msg = s.message();
@@ -36,14 +36,59 @@ std::string csv_message(const fs::path& file, const arrow::Status& s) {
   return detail::concat(file.string(), ": malformed CSV: ", msg);
 }
 
+namespace {
+
+/// The memory maps of the Arrow files read here (their root buffers). A buffer inside one is
+/// read-only file data: dropping its pages from this process (MADV_DONTNEED) keeps them in the
+/// page cache and a later touch reads them again from there. Any other immutable buffer may be
+/// heap memory, which DONTNEED would zero: those get MADV_PAGEOUT (never discards data).
+std::mutex& regions_mutex() {
+  static std::mutex m;
+  return m;
+}
+std::vector<std::weak_ptr<arrow::Buffer>>& mapped_regions() {
+  static std::vector<std::weak_ptr<arrow::Buffer>> r;
+  return r;
+}
+
+void register_mapped_region(arrow::io::MemoryMappedFile& file, const fs::path& path) {
+  const int64_t size = unwrap(file.GetSize(), path.string());
+  if (size == 0) return;
+  std::shared_ptr<arrow::Buffer> root = unwrap(file.ReadAt(0, size), path.string());
+  while (root->parent()) root = root->parent();
+  std::lock_guard lock(regions_mutex());
+  auto& r = mapped_regions();
+  std::erase_if(r, [](const auto& w) { return w.expired(); });
+  r.push_back(root);
+}
+
+/// The mapped region holding `buf`, or null.
+std::shared_ptr<arrow::Buffer> mapped_region_of(const arrow::Buffer& buf) {
+  const arrow::Buffer* root = &buf;
+  while (root->parent()) root = root->parent().get();
+  std::lock_guard lock(regions_mutex());
+  for (const auto& w : mapped_regions())
+    if (auto r = w.lock(); r && r.get() == root) return r;
+  return nullptr;
+}
+
 void release_buffers(const arrow::ArrayData& data, uintptr_t page) {
   for (const auto& buf : data.buffers) {
     // Only immutable CPU buffers: those of memory-mapped files (pool memory is mutable).
-    if (!buf || buf->is_mutable() || !buf->is_cpu()) continue;
-    const auto start = (reinterpret_cast<uintptr_t>(buf->data()) + page - 1) & ~(page - 1);
-    const auto end = (reinterpret_cast<uintptr_t>(buf->data()) + uintptr_t(buf->size())) & ~(page - 1);
+    if (!buf || buf->is_mutable() || !buf->is_cpu() || buf->size() == 0) continue;
+    const auto lo = reinterpret_cast<uintptr_t>(buf->data()), hi = lo + uintptr_t(buf->size());
+    if (auto region = mapped_region_of(*buf)) {
+      // The pages the buffer touches, within the map: a page shared with a neighbouring buffer
+      // comes back from the page cache when that one is touched.
+      const auto rlo = reinterpret_cast<uintptr_t>(region->data()), rhi = rlo + uintptr_t(region->size());
+      const auto start = std::max(lo, rlo) & ~(page - 1);
+      const auto end = (std::min(hi, rhi) + page - 1) & ~(page - 1);
+      if (end > start) ::madvise(reinterpret_cast<void*>(start), end - start, MADV_DONTNEED);
+      continue;
+    }
     // Whole pages inside the buffer only; MADV_PAGEOUT never discards data, so a page shared
     // with a neighbouring buffer would be safe too, but it would be read again at once.
+    const auto start = (lo + page - 1) & ~(page - 1), end = hi & ~(page - 1);
     if (end > start) ::madvise(reinterpret_cast<void*>(start), end - start, MADV_PAGEOUT);
   }
   for (const auto& child : data.child_data)
@@ -51,12 +96,20 @@ void release_buffers(const arrow::ArrayData& data, uintptr_t page) {
   if (data.dictionary) release_buffers(*data.dictionary, page);
 }
 
+uintptr_t page_size() {
+  static const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
+  return page;
+}
+
 }  // namespace
 
 void release_pages(const arrow::RecordBatch& batch) {
-  static const uintptr_t page = uintptr_t(::sysconf(_SC_PAGESIZE));
   for (const auto& col : batch.column_data())
-    if (col) release_buffers(*col, page);
+    if (col) release_buffers(*col, page_size());
+}
+
+void release_pages(const arrow::Array& array) {
+  release_buffers(*array.data(), page_size());
 }
 
 void init_compute() {
@@ -93,6 +146,7 @@ std::shared_ptr<arrow::Table> read_arrow_ipc(const fs::path& file) {
   check_exists(file);
   // Memory-mapped: the table's buffers point into the file, so large cache files cost no copy.
   auto input = unwrap(arrow::io::MemoryMappedFile::Open(file.string(), arrow::io::FileMode::READ), file.string());
+  register_mapped_region(*input, file);
   if (auto reader = arrow::ipc::RecordBatchFileReader::Open(input); reader.ok())
     return unwrap((*reader)->ToTable(), file.string() + ": reading Arrow IPC file");
   check_ok(input->Seek(0), file.string());

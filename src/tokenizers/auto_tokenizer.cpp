@@ -138,11 +138,22 @@ Tokenizer AutoTokenizer::from_pretrained(const std::string& name_or_path) {
                       ": tokenizer_config.json and special_tokens_map.json must hold JSON objects");
   Tokenizer t;
   std::shared_ptr<Tokenizer::Impl> impl;
+  // The identity of what encodes: the pipeline's file and the transformers-level settings.
+  hub::Sha256 identity;
+  auto hash_part = [&](const char* name, std::string_view text) {
+    identity.update(detail::concat(name, ":", text.size(), ":"));
+    identity.update(text);
+  };
+  for (const char* f : {"tokenizer_config.json", "special_tokens_map.json"})
+    if (fs::exists(dir / f)) hash_part(f, read_file(dir / f));
   if (fs::exists(dir / "tokenizer.json")) {
     const std::string origin = (dir / "tokenizer.json").string();
-    auto parsed = tokenizers::parse_tokenizer_json(read_file(dir / "tokenizer.json"), origin);
+    const std::string text = read_file(dir / "tokenizer.json");
+    hash_part("tokenizer.json", text);
+    auto parsed = tokenizers::parse_tokenizer_json(text, origin);
     impl = tokenizers::build_impl(std::move(parsed.json), origin, std::move(parsed.vocab));
   } else if (fs::exists(dir / "vocab.txt")) {
+    hash_part("vocab.txt", read_file(dir / "vocab.txt"));
     std::string origin = (dir / "vocab.txt").string();
     impl = tokenizers::build_impl(bert_tokenizer_json(dir / "vocab.txt", config), origin);
     if (!config.contains("do_lower_case"))
@@ -158,6 +169,7 @@ Tokenizer AutoTokenizer::from_pretrained(const std::string& name_or_path) {
                                      "holding a Hugging Face tokenizer"));
   }
   apply_config(*impl, std::move(config), std::move(special));
+  impl->fingerprint = identity.hex_digest();
   t.impl_ = std::move(impl);
   return t;
 }
@@ -177,23 +189,6 @@ std::optional<int32_t> Tokenizer::special_token_id(std::string_view name) const 
 const std::string& Tokenizer::padding_side() const {
   AFINAR_CHECK(impl_ != nullptr, "this Tokenizer is empty; HINT: build it with Tokenizer::from_file or AutoTokenizer");
   return impl_->padding_side;
-}
-
-std::string Tokenizer::fingerprint() const {
-  AFINAR_CHECK(impl_ != nullptr, "this Tokenizer is empty; HINT: build it with Tokenizer::from_file or AutoTokenizer");
-  const Impl& impl = *impl_;
-  // The pipeline as save_pretrained writes it, plus the settings that change encodings.
-  const json settings = {{"config", impl.config},
-                         {"special_tokens_map", impl.special_tokens_map},
-                         {"model_max_length", impl.model_max_length},
-                         {"pad_token", impl.pad_token ? json(*impl.pad_token) : json(nullptr)},
-                         {"padding_side", impl.padding_side},
-                         {"truncation_side", impl.truncation_side}};
-  hub::Sha256 h;
-  h.update(tokenizers::full_tokenizer_json(impl).dump());
-  h.update(std::string_view("\0", 1));
-  h.update(settings.dump());
-  return h.hex_digest();
 }
 
 void Tokenizer::save_pretrained(const std::filesystem::path& folder) const {

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "afinar/core/fs.h"
+#include "afinar/hub/sha256.h"
 #include "json_util.h"
 #include "tokenizer_impl.h"
 #include "worker_pool.h"
@@ -174,8 +175,18 @@ Tokenizer& Tokenizer::operator=(const Tokenizer&) = default;
 Tokenizer Tokenizer::from_json_string(const std::string& json, const std::string& origin) {
   auto parsed = tokenizers::parse_tokenizer_json(json, origin);
   Tokenizer t;
-  t.impl_ = tokenizers::build_impl(std::move(parsed.json), origin, std::move(parsed.vocab));
+  auto impl = tokenizers::build_impl(std::move(parsed.json), origin, std::move(parsed.vocab));
+  hub::Sha256 identity;
+  identity.update(detail::concat("tokenizer.json:", json.size(), ":"));
+  identity.update(json);
+  impl->fingerprint = identity.hex_digest();
+  t.impl_ = std::move(impl);
   return t;
+}
+
+const std::string& Tokenizer::fingerprint() const {
+  AFINAR_CHECK(impl_ != nullptr, "this Tokenizer is empty; HINT: build it with Tokenizer::from_file or AutoTokenizer");
+  return impl_->fingerprint;
 }
 
 Tokenizer Tokenizer::from_file(const std::filesystem::path& tokenizer_json) {

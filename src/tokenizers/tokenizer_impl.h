@@ -50,6 +50,8 @@ struct Tokenizer::Impl {
   std::optional<std::string> pad_token;
   std::string padding_side = "right";
   std::string truncation_side = "right";
+  /// SHA-256 (hex) of the files the tokenizer was built from (see Tokenizer::fingerprint).
+  std::string fingerprint;
 };
 
 namespace tokenizers {

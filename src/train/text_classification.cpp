@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "afinar/core/check.h"
-#include "afinar/data/dataset.h"
 #include "afinar/tokenizers/tokenizer.h"
+#include "preprocess_map.h"
 
 namespace afinar {
 namespace {
@@ -18,60 +18,79 @@ std::string join(const std::vector<std::string>& v) {
 }  // namespace
 
 std::vector<int64_t> get_label_list(const Dataset& train, const std::string& label_column) {
-  std::vector<int64_t> labels = train.column_int64(label_column);
-  std::sort(labels.begin(), labels.end());
-  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  const auto col = train.column(label_column);  // names the columns found when absent
+  const auto id = col->type()->id();
+  AFINAR_CHECK(arrow::is_integer(id) || id == arrow::Type::BOOL, "column '", label_column, "' has type ",
+               col->type()->ToString(), ", expected an integer or bool type");
+  // The unique values of each slice merged into the sorted set: memory O(labels + slice).
+  constexpr int64_t kSlice = 1 << 16;
+  std::vector<int64_t> labels, part, merged;
+  int64_t row = 0;
+  for (const auto& chunk : col->chunks()) {
+    for (int64_t lo = 0; lo < chunk->length(); lo += kSlice) {
+      const auto slice = chunk->Slice(lo, std::min(kSlice, chunk->length() - lo));
+      part.clear();
+      append_int64(*slice, label_column, row + lo, part);
+      std::sort(part.begin(), part.end());
+      part.erase(std::unique(part.begin(), part.end()), part.end());
+      merged.clear();
+      std::set_union(labels.begin(), labels.end(), part.begin(), part.end(), std::back_inserter(merged));
+      labels.swap(merged);
+    }
+    row += chunk->length();
+    release_pages(*chunk);
+  }
   AFINAR_CHECK(!labels.empty(), train.origin(), ": the label column '", label_column, "' is empty");
   return labels;
 }
 
-Examples preprocess_classification(const Dataset& ds, const std::string& split, const Tokenizer& tok,
-                                   const ClassificationPreprocessing& opt, const std::vector<int64_t>& label_list,
-                                   bool require_labels) {
+Dataset preprocess_classification(const Dataset& ds, const std::string& split, const Tokenizer& tok,
+                                  const ClassificationPreprocessing& opt, const std::vector<int64_t>& label_list,
+                                  bool require_labels) {
+  AFINAR_CHECK(!opt.text_column_names.empty(), split, " split: no text column given. HINT: --text_column_names");
   for (const auto& c : opt.text_column_names)
     AFINAR_CHECK(ds.has_column(c), split, " split (", ds.origin(), "): no text column '", c, "'; columns found: ",
                  join(ds.column_names()), ". HINT: --text_column_names");
-  // Joined text of every row (run_classification joins several text columns with a space).
-  std::vector<std::string> texts = ds.column_strings(opt.text_column_names[0]);
-  for (size_t c = 1; c < opt.text_column_names.size(); ++c) {
-    auto more = ds.column_strings(opt.text_column_names[c]);
-    for (size_t i = 0; i < texts.size(); ++i) texts[i] += " " + more[i];
-  }
+  const bool has_labels = ds.has_column(opt.label_column_name);
+  AFINAR_CHECK(has_labels || !require_labels, split, " split (", ds.origin(), "): no label column '",
+               opt.label_column_name, "'; columns found: ", join(ds.column_names()), ". HINT: --label_column_name");
+  AFINAR_CHECK(!has_labels || !label_list.empty(), split, " split (", ds.origin(), "): the label list is empty");
   EncodeOptions eo;
   eo.truncation = true;
   eo.max_length = opt.max_seq_length;
   if (opt.pad_to_max_length) eo.padding = "max_length";
-  std::vector<Encoding> enc = tok.encode_batch(texts, eo, opt.num_threads);
-
-  Examples f;
-  auto& ids = f.sequences["input_ids"];
-  auto& mask = f.sequences["attention_mask"];
-  ids.reserve(enc.size());
-  mask.reserve(enc.size());
   const bool types = tok.uses_token_type_ids();
-  auto* type_ids = types ? &f.sequences["token_type_ids"] : nullptr;
-  for (auto& e : enc) {
-    ids.push_back(std::move(e.ids));
-    mask.emplace_back(e.attention_mask.begin(), e.attention_mask.end());
-    if (type_ids) type_ids->push_back(std::move(e.type_ids));
-  }
-
-  if (!ds.has_column(opt.label_column_name)) {
-    AFINAR_CHECK(!require_labels, split, " split (", ds.origin(), "): no label column '", opt.label_column_name,
-                 "'; columns found: ", join(ds.column_names()), ". HINT: --label_column_name");
-    return f;
-  }
-  std::vector<int64_t> raw = ds.column_int64(opt.label_column_name);
-  auto& labels = f.labels["label"];
-  labels.reserve(raw.size());
-  for (size_t i = 0; i < raw.size(); ++i) {
-    auto it = std::lower_bound(label_list.begin(), label_list.end(), raw[i]);
-    AFINAR_CHECK(it != label_list.end() && *it == raw[i], split, " split (", ds.origin(), "), row ", i, ": label ", raw[i],
-                 " is out of range: the model's labels are ", label_list.front(), "..", label_list.back(), " (",
-                 label_list.size(), " labels)");
-    labels.push_back(it - label_list.begin());
-  }
-  return f;
+  std::string labels_key;
+  for (int64_t l : label_list) labels_key += std::to_string(l) + ",";
+  const std::string key = preprocess::key({{"tokenizer", tok.fingerprint()},
+                                           {"text_column_names", preprocess::joined(opt.text_column_names)},
+                                           {"label_column_name", opt.label_column_name},
+                                           {"max_seq_length", std::to_string(opt.max_seq_length)},
+                                           {"pad_to_max_length", std::to_string(opt.pad_to_max_length)},
+                                           {"label_list", labels_key}});
+  const std::string origin = ds.origin();
+  return preprocess::map_batches(ds, "preprocess_classification", key, [&](const arrow::RecordBatch& b, int64_t first) {
+    // Joined text of every row (run_classification joins several text columns with a space).
+    const auto views = batch_strings(b, opt.text_column_names[0], first);
+    std::vector<std::string> texts(views.begin(), views.end());
+    for (size_t c = 1; c < opt.text_column_names.size(); ++c) {
+      const auto more = batch_strings(b, opt.text_column_names[c], first);
+      for (size_t i = 0; i < texts.size(); ++i) (texts[i] += ' ') += more[i];
+    }
+    auto cols = preprocess::encoding_columns(tok.encode_batch(texts, eo, opt.num_threads), types);
+    if (has_labels) {
+      std::vector<int64_t> ids = batch_int64(b, opt.label_column_name, first);
+      for (size_t i = 0; i < ids.size(); ++i) {
+        auto it = std::lower_bound(label_list.begin(), label_list.end(), ids[i]);
+        AFINAR_CHECK(it != label_list.end() && *it == ids[i], split, " split (", origin, "), row ",
+                     first + static_cast<int64_t>(i), ": label ", ids[i], " is out of range: the model's labels are ",
+                     label_list.front(), "..", label_list.back(), " (", label_list.size(), " labels)");
+        ids[i] = it - label_list.begin();
+      }
+      cols.emplace_back("label", preprocess::int64_array(std::move(ids)));
+    }
+    return preprocess::make_batch(cols, b.num_rows());
+  });
 }
 
 }  // namespace afinar

@@ -1,10 +1,8 @@
 #include "afinar/train/translation.h"
 
-#include <arrow/api.h>
-
 #include "afinar/core/check.h"
-#include "afinar/data/dataset.h"
 #include "afinar/tokenizers/tokenizer.h"
+#include "preprocess_map.h"
 
 namespace afinar {
 namespace {
@@ -15,73 +13,105 @@ std::string join(const std::vector<std::string>& v) {
   return s;
 }
 
-/// Field `lang` of the struct column `translation`, one string per row.
-std::vector<std::string> struct_field(const Dataset& ds, const std::string& lang) {
-  std::vector<std::string> out;
-  for (const auto& chunk : ds.column("translation")->chunks()) {
-    AFINAR_CHECK(chunk->type_id() == arrow::Type::STRUCT, ds.origin(),
-                 ": column 'translation' must be a struct of "
-                 "languages, got ",
-                 chunk->type()->ToString());
-    auto st = std::static_pointer_cast<arrow::StructArray>(chunk);
-    auto field = st->GetFieldByName(lang);
-    AFINAR_CHECK(field != nullptr, ds.origin(), ": column 'translation' has no language '", lang, "' (it has ",
-                 st->type()->ToString(), ")");
-    for (int64_t i = 0; i < field->length(); ++i) {
-      auto s = field->GetScalar(i).ValueOrDie();
-      AFINAR_CHECK(s->is_valid, ds.origin(), ": row ", out.size(), " has no '", lang, "' text");
-      out.push_back(std::static_pointer_cast<arrow::BaseBinaryScalar>(s)->ToString());
-    }
+/// Where the texts of one language are: a field of the `translation` struct, or a column.
+struct Source {
+  bool nested = false;
+  std::string lang;
+};
+
+/// The texts of `src` in one batch; rows in messages count from `first`.
+std::vector<std::string> texts_of(const arrow::RecordBatch& b, const Source& src, const std::string& origin,
+                                  int64_t first) {
+  std::vector<std::string_view> views;
+  if (!src.nested) {
+    views = batch_strings(b, src.lang, first);
+  } else {
+    const auto col = b.GetColumnByName("translation");
+    AFINAR_CHECK(col->type_id() == arrow::Type::STRUCT, origin,
+                 ": column 'translation' must be a struct of languages, got ", col->type()->ToString());
+    const auto& st = static_cast<const arrow::StructArray&>(*col);
+    const auto field = st.GetFieldByName(src.lang);
+    AFINAR_CHECK(field != nullptr, origin, ": column 'translation' has no language '", src.lang, "' (it has ",
+                 st.type()->ToString(), ")");
+    const auto& values = field;  // the struct's offset and length already applied
+    for (int64_t i = 0; i < st.length(); ++i)
+      AFINAR_CHECK(!st.IsNull(i) && !values->IsNull(i), origin, ": row ", first + i, " has no '", src.lang, "' text");
+    append_strings(*values, "translation." + src.lang, first, views);
   }
-  return out;
+  return {views.begin(), views.end()};
+}
+
+void check_languages(const TranslationPreprocessing& opt) {
+  AFINAR_CHECK(!opt.source_lang.empty() && !opt.target_lang.empty(),
+               "translation needs --source_lang and --target_lang (e.g. en, de)");
 }
 
 }  // namespace
 
 std::pair<std::vector<std::string>, std::vector<std::string>> translation_pairs(const Dataset& ds,
                                                                                 const TranslationPreprocessing& opt) {
-  AFINAR_CHECK(!opt.source_lang.empty() && !opt.target_lang.empty(),
-               "translation needs --source_lang and --target_lang (e.g. en, de)");
-  if (ds.has_column("translation")) return {struct_field(ds, opt.source_lang), struct_field(ds, opt.target_lang)};
-  AFINAR_CHECK(ds.has_column(opt.source_lang), ds.origin(), ": no 'translation' column and no '", opt.source_lang,
-               "' column; columns found: ", join(ds.column_names()), ". HINT: --source_lang");
-  std::vector<std::string> targets;
-  if (ds.has_column(opt.target_lang)) targets = ds.column_strings(opt.target_lang);
-  return {ds.column_strings(opt.source_lang), std::move(targets)};
+  check_languages(opt);
+  std::vector<std::string> sources, targets;
+  const bool nested = ds.has_column("translation");
+  if (!nested)
+    AFINAR_CHECK(ds.has_column(opt.source_lang), ds.origin(), ": no 'translation' column and no '", opt.source_lang,
+                 "' column; columns found: ", join(ds.column_names()), ". HINT: --source_lang");
+  const bool has_targets = nested || ds.has_column(opt.target_lang);
+  ds.iter(1 << 14, [&](const std::shared_ptr<arrow::RecordBatch>& b) {
+    const int64_t first = static_cast<int64_t>(sources.size());
+    for (auto& t : texts_of(*b, {nested, opt.source_lang}, ds.origin(), first)) sources.push_back(std::move(t));
+    if (has_targets)
+      for (auto& t : texts_of(*b, {nested, opt.target_lang}, ds.origin(), first)) targets.push_back(std::move(t));
+  });
+  return {std::move(sources), std::move(targets)};
 }
 
-Examples preprocess_translation(const Dataset& ds, const std::string& split, const Tokenizer& tok,
-                                const TranslationPreprocessing& opt, bool require_targets) {
-  auto [sources, targets] = translation_pairs(ds, opt);
-  AFINAR_CHECK(!require_targets || !targets.empty(), split, " split (", ds.origin(), "): no '", opt.target_lang,
+Dataset preprocess_translation(const Dataset& ds, const std::string& split, const Tokenizer& tok,
+                               const TranslationPreprocessing& opt, bool require_targets) {
+  check_languages(opt);
+  const bool nested = ds.has_column("translation");
+  if (!nested)
+    AFINAR_CHECK(ds.has_column(opt.source_lang), ds.origin(), ": no 'translation' column and no '", opt.source_lang,
+                 "' column; columns found: ", join(ds.column_names()), ". HINT: --source_lang");
+  const bool has_targets = nested || ds.has_column(opt.target_lang);
+  AFINAR_CHECK(!require_targets || has_targets, split, " split (", ds.origin(), "): no '", opt.target_lang,
                "' texts. HINT: --target_lang");
-  if (!opt.source_prefix.empty())
-    for (auto& s : sources) s = opt.source_prefix + s;
   EncodeOptions src;
   src.truncation = true;
   src.max_length = opt.max_source_length;
   if (opt.pad_to_max_length) src.padding = "max_length";
-  std::vector<Encoding> enc = tok.encode_batch(sources, src, opt.num_threads);
-  Examples f;
-  auto& ids = f.sequences["input_ids"];
-  auto& mask = f.sequences["attention_mask"];
-  for (auto& e : enc) {
-    ids.push_back(std::move(e.ids));
-    mask.emplace_back(e.attention_mask.begin(), e.attention_mask.end());
-  }
-  if (targets.empty()) return f;
   EncodeOptions tgt = src;
   tgt.max_length = opt.max_target_length;
-  std::vector<Encoding> lab = tok.encode_batch(targets, tgt, opt.num_threads);
   const int32_t pad = tok.pad_token_id().value_or(-1);
-  auto& labels = f.sequences["labels"];
-  for (auto& e : lab) {
-    if (opt.pad_to_max_length && opt.ignore_pad_token_for_loss)
-      for (auto& id : e.ids)
-        if (id == pad) id = -100;
-    labels.push_back(std::move(e.ids));
-  }
-  return f;
+  const std::string key =
+      preprocess::key({{"tokenizer", tok.fingerprint()},
+                       {"source_lang", opt.source_lang},
+                       {"target_lang", opt.target_lang},
+                       {"source_prefix", opt.source_prefix},
+                       {"max_source_length", std::to_string(opt.max_source_length)},
+                       {"max_target_length", std::to_string(opt.max_target_length)},
+                       {"pad_to_max_length", std::to_string(opt.pad_to_max_length)},
+                       {"ignore_pad_token_for_loss", std::to_string(opt.ignore_pad_token_for_loss)}});
+  const std::string origin = ds.origin();
+  auto fn = [&](const arrow::RecordBatch& b, int64_t first) {
+    std::vector<std::string> sources = texts_of(b, {nested, opt.source_lang}, origin, first);
+    if (!opt.source_prefix.empty())
+      for (auto& s : sources) s = opt.source_prefix + s;
+    const auto enc = tok.encode_batch(sources, src, opt.num_threads);
+    std::vector<std::pair<std::string, std::shared_ptr<arrow::Array>>> cols = {
+        {"input_ids", preprocess::encoding_lists(enc, &Encoding::ids)},
+        {"attention_mask", preprocess::encoding_lists(enc, &Encoding::attention_mask)}};
+    if (has_targets) {
+      auto lab = tok.encode_batch(texts_of(b, {nested, opt.target_lang}, origin, first), tgt, opt.num_threads);
+      if (opt.pad_to_max_length && opt.ignore_pad_token_for_loss)
+        for (auto& e : lab)
+          for (auto& id : e.ids)
+            if (id == pad) id = -100;
+      cols.emplace_back("labels", preprocess::encoding_lists(lab, &Encoding::ids));
+    }
+    return preprocess::make_batch(cols, b.num_rows());
+  };
+  return preprocess::map_batches(ds, "preprocess_translation", key, fn);
 }
 
 }  // namespace afinar

@@ -4,8 +4,10 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
+
 #include "afinar_test_paths.h"
 
 namespace afinar_test {
@@ -14,6 +16,19 @@ struct RunResult {
   int exit_code = -1;
   std::string output;  ///< stdout and stderr together
 };
+
+/// The commands run by the tests prepare and map their files into a datasets cache of this test
+/// process (inherited by the commands), removed at exit: none lands in the user's cache.
+struct IsolatedDatasetsCache {
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("afinar_cli_tests_cache_" + std::to_string(::getpid()));
+  IsolatedDatasetsCache() { ::setenv("HF_DATASETS_CACHE", path.c_str(), 1); }
+  ~IsolatedDatasetsCache() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+inline const IsolatedDatasetsCache isolated_datasets_cache;
 
 inline RunResult run_afinar(const std::string& args) {
   const std::string cmd = std::string(AFINAR_BINARY) + " " + args + " 2>&1";

@@ -27,12 +27,14 @@ TEST(DataCollatorWithPadding, MatchesTransformers) {
   ASSERT_EQ(cases.size(), 4u);
   for (const auto& c : cases) {
     SCOPED_TRACE(c["kwargs"].dump());
-    afinar::Examples f;
+    std::map<std::string, std::vector<std::vector<int32_t>>> seqs;
+    std::map<std::string, std::vector<int64_t>> label_rows;
     for (const auto& row : c["features"]) {
       for (const char* k : {"input_ids", "token_type_ids", "attention_mask"})
-        f.sequences[k].push_back(row[k].get<std::vector<int32_t>>());
-      f.labels["label"].push_back(row["label"].get<int64_t>());
+        seqs[k].push_back(row[k].get<std::vector<int32_t>>());
+      label_rows["label"].push_back(row["label"].get<int64_t>());
     }
+    const afinar::Examples f = afinar::Examples::from_rows(seqs, label_rows);
     const auto& kw = c["kwargs"];
     afinar::DataCollatorWithPadding collate(
         c["pad_token_id"].get<int32_t>(), kw.value("padding", "longest"),
@@ -52,8 +54,7 @@ TEST(DataCollatorWithPadding, MatchesTransformers) {
 }
 
 TEST(DataCollatorWithPadding, RowLongerThanMaxLengthIsAnError) {
-  afinar::Examples f;
-  f.sequences["input_ids"] = {{1, 2, 3, 4}};
+  const auto f = afinar::Examples::from_rows({{"input_ids", {{1, 2, 3, 4}}}});
   afinar::DataCollatorWithPadding collate(0, "max_length", 2);
   std::vector<int64_t> rows = {0};
   EXPECT_THROW(collate(f, rows), afinar::InvalidArgument);

@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -21,13 +22,16 @@ inline nlohmann::json load_fixture(const std::string& name) {
 
 /// Lists of ints become token-level columns, ints example-level columns.
 inline Examples to_examples(const nlohmann::json& features) {
-  Examples f;
+  std::map<std::string, std::vector<std::vector<int32_t>>> sequences;
+  std::map<std::string, std::vector<int64_t>> labels;
   for (const auto& row : features)
     for (const auto& [k, v] : row.items()) {
-      if (v.is_array()) f.sequences[k].push_back(v.get<std::vector<int32_t>>());
-      else f.labels[k].push_back(v.get<int64_t>());
+      if (v.is_array())
+        sequences[k].push_back(v.get<std::vector<int32_t>>());
+      else
+        labels[k].push_back(v.get<int64_t>());
     }
-  return f;
+  return Examples::from_rows(sequences, std::move(labels));
 }
 
 inline nlohmann::json to_json(const torch::Tensor& t) {

@@ -26,8 +26,7 @@ TEST(DataCollatorForPermutationLanguageModeling, OddLengthIsAnError) {
   afinar::LanguageModelingOptions o;
   o.mask_token_id = 4;
   afinar::DataCollatorForPermutationLanguageModeling collate(o);
-  afinar::Examples f;
-  f.sequences["input_ids"] = {{1, 2, 3}};
+  const auto f = afinar::Examples::from_rows({{"input_ids", {{1, 2, 3}}}});
   std::vector<int64_t> rows = {0};
   EXPECT_THROW(collate(f, rows), afinar::InvalidArgument);
 }

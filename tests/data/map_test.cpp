@@ -92,6 +92,31 @@ TEST(Map, BatchedAndServedFromCache) {
   EXPECT_TRUE(list_cache_files(f.opts.cache_dir).empty());
 }
 
+TEST(Map, WriterBatchSizeGathersOutputsIntoLargerBatches) {
+  Fixture f;
+  f.tmp.write("seven.jsonl",
+              "{\"text\": \"a\"}\n{\"text\": \"b b\"}\n{\"text\": \"c\"}\n{\"text\": \"d d d\"}\n"
+              "{\"text\": \"e\"}\n{\"text\": \"f f\"}\n{\"text\": \"g\"}\n");
+  const Dataset seven = load_file((f.tmp.path / "seven.jsonl").string());
+  int calls = 0;
+  f.opts.writer_batch_size = 3;  // calls of 2 rows gathered into batches of at least 3: 4 + 3 rows
+  auto out = seven.map(
+      [&](const auto& b) {
+        ++calls;
+        return word_lengths(b);
+      },
+      f.opts);
+  EXPECT_EQ(calls, 4);
+  const auto col = out.column("input_ids");
+  ASSERT_EQ(col->num_chunks(), 2);
+  EXPECT_EQ(col->chunk(0)->length(), 4);
+  EXPECT_EQ(col->chunk(1)->length(), 3);
+  EXPECT_EQ(out.column_int_lists("input_ids"),
+            (std::vector<std::vector<int32_t>>{{1}, {1, 1}, {1}, {1, 1, 1}, {1}, {1, 1}, {1}}));
+  f.opts.writer_batch_size = 0;
+  expect_error<InvalidArgument>([&] { seven.map(word_lengths, f.opts); }, {"writer_batch_size must be positive"});
+}
+
 TEST(Map, IterYieldsBatchesInOrderFromAMemoryMappedFile) {
   Fixture f;
   auto out = f.data.map(word_lengths, f.opts);  // served from the memory-mapped cache file

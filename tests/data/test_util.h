@@ -47,6 +47,18 @@ struct TempDir {
   }
 };
 
+/// The data tests prepare their files (load_file, load_dataset) and map them into a datasets
+/// cache of this process, removed at exit: no test file's cache lands in the user's.
+struct IsolatedDatasetsCache {
+  fs::path path = fs::temp_directory_path() / ("afinar_data_tests_cache_" + std::to_string(::getpid()));
+  IsolatedDatasetsCache() { setenv("HF_DATASETS_CACHE", path.c_str(), 1); }
+  ~IsolatedDatasetsCache() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+inline const IsolatedDatasetsCache isolated_datasets_cache;
+
 /// Sets an environment variable for the scope of a test and restores the old value.
 struct ScopedEnv {
   std::string name;

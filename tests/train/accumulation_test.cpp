@@ -63,12 +63,13 @@ fs::path fixture(const char* name) {
 }  // namespace
 
 TEST(GradientAccumulation, CausalLmUnevenMicroBatchesEqualOneBatch) {
-  afinar::Examples data;
+  std::map<std::string, std::vector<std::vector<int32_t>>> rows;
   for (const auto& ids : kIds) {
-    data.sequences["input_ids"].push_back(ids);
-    data.sequences["attention_mask"].emplace_back(ids.size(), 1);
-    data.sequences["labels"].push_back(ids);  // the model shifts them
+    rows["input_ids"].push_back(ids);
+    rows["attention_mask"].emplace_back(ids.size(), 1);
+    rows["labels"].push_back(ids);  // the model shifts them
   }
+  const afinar::Examples data = afinar::Examples::from_rows(rows);
   afinar::FromPretrainedOptions o;
   o.config_overrides = {{"resid_pdrop", 0.0}, {"embd_pdrop", 0.0}, {"attn_pdrop", 0.0}};
   auto collate = std::make_shared<afinar::DataCollatorForTokenClassification>(afinar::PadOptions{});
@@ -90,12 +91,14 @@ TEST(GradientAccumulation, CausalLmUnevenMicroBatchesEqualOneBatch) {
 }
 
 TEST(GradientAccumulation, SequenceClassificationUnevenLengthsEqualOneBatch) {
+  std::map<std::string, std::vector<std::vector<int32_t>>> rows;
   afinar::Examples data;
   for (size_t i = 0; i < kIds.size(); ++i) {
-    data.sequences["input_ids"].push_back(kIds[i]);
-    data.sequences["attention_mask"].emplace_back(kIds[i].size(), 1);
+    rows["input_ids"].push_back(kIds[i]);
+    rows["attention_mask"].emplace_back(kIds[i].size(), 1);
     data.labels["label"].push_back(static_cast<int32_t>(i % 3));  // the fixture's head: 3 labels
   }
+  data.sequences = afinar::Examples::from_rows(rows).sequences;
   afinar::FromPretrainedOptions o;
   o.config_overrides = {{"hidden_dropout_prob", 0.0}, {"attention_probs_dropout_prob", 0.0}};
   auto collate = std::make_shared<afinar::DataCollatorWithPadding>(0);

@@ -15,8 +15,9 @@ namespace {
 // 12 rows of 3..8 tokens below tiny_bert's vocabulary (99), labels 0..2.
 afinar::Examples tiny_data() {
   afinar::Examples e;
-  auto& ids = e.sequences["input_ids"];
-  auto& mask = e.sequences["attention_mask"];
+  std::map<std::string, std::vector<std::vector<int32_t>>> rows;
+  auto& ids = rows["input_ids"];
+  auto& mask = rows["attention_mask"];
   for (int64_t i = 0; i < 12; ++i) {
     std::vector<int32_t> row = {2};
     for (int64_t t = 0; t < 2 + i % 6; ++t) row.push_back(static_cast<int32_t>(5 + (i * 13 + t * 7) % 90));
@@ -24,6 +25,7 @@ afinar::Examples tiny_data() {
     ids.push_back(std::move(row));
     e.labels["label"].push_back(i % 3);
   }
+  e.sequences = afinar::Examples::from_rows(rows).sequences;
   return e;
 }
 

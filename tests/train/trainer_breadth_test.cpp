@@ -81,8 +81,9 @@ class ToyTokenModelImpl : public afinar::PreTrainedModelImpl {
 
 afinar::Examples toy_data(int64_t n) {
   afinar::Examples e;
-  auto& ids = e.sequences["input_ids"];
-  auto& mask = e.sequences["attention_mask"];
+  std::map<std::string, std::vector<std::vector<int32_t>>> rows;
+  auto& ids = rows["input_ids"];
+  auto& mask = rows["attention_mask"];
   for (int64_t i = 0; i < n; ++i) {
     std::vector<int32_t> row;
     for (int64_t t = 0; t < 2 + i % 5; ++t) row.push_back(static_cast<int32_t>(1 + (i * 7 + t * 3) % 10));
@@ -90,6 +91,7 @@ afinar::Examples toy_data(int64_t n) {
     ids.push_back(std::move(row));
     e.labels["label"].push_back(i % 3);
   }
+  e.sequences = afinar::Examples::from_rows(rows).sequences;
   return e;
 }
 
@@ -413,14 +415,15 @@ TEST(TrainerBreadth, AutoFindBatchSizeOnOOM) {
 // with -100 as HF's nested_concat; seqeval metrics read them (entity F1 with label names).
 TEST(TrainerBreadth, TokenLevelPredictPadsWithMinus100AndSeqeval) {
   TempDir tmp;
-  afinar::Examples data;
+  std::map<std::string, std::vector<std::vector<int32_t>>> rows;
   const std::vector<std::vector<int32_t>> ids = {{1, 2}, {3, 4}, {5, 6, 7, 8, 9}, {2, 3, 4}};
   const std::vector<std::vector<int32_t>> labels = {{1, 2}, {0, -100}, {1, 0, 0, 1, 2}, {0, 0, 1}};
   for (size_t i = 0; i < ids.size(); ++i) {
-    data.sequences["input_ids"].push_back(ids[i]);
-    data.sequences["attention_mask"].emplace_back(ids[i].size(), 1);
-    data.sequences["labels"].push_back(labels[i]);
+    rows["input_ids"].push_back(ids[i]);
+    rows["attention_mask"].emplace_back(ids[i].size(), 1);
+    rows["labels"].push_back(labels[i]);
   }
+  const afinar::Examples data = afinar::Examples::from_rows(rows);
   auto a = toy_args(tmp.path);
   a.per_device_eval_batch_size = 2;  // batches of T = 2 and T = 5
   auto model = std::make_shared<ToyTokenModelImpl>();
@@ -470,16 +473,17 @@ TEST(TrainerBreadth, TokenLevelPredictPadsWithMinus100AndSeqeval) {
 // average the micro-batch means (equal-size micro-batches: the same update too).
 TEST(TrainerBreadth, GradientAccumulationEqualsOneBigBatch) {
   TempDir tmp;
-  afinar::Examples tok;
+  std::map<std::string, std::vector<std::vector<int32_t>>> tok_rows;
   const std::vector<std::vector<int32_t>> ids = {{1, 2}, {3, 4, 5, 6, 7, 8}, {5, 6, 7}, {2}, {9, 1, 2, 3}, {4, 4},
                                                  {7},    {8, 9, 1}};
   for (size_t i = 0; i < ids.size(); ++i) {
     std::vector<int32_t> lab;
     for (size_t t = 0; t < ids[i].size(); ++t) lab.push_back(static_cast<int32_t>((ids[i][t] + t) % 3));
-    tok.sequences["input_ids"].push_back(ids[i]);
-    tok.sequences["attention_mask"].emplace_back(ids[i].size(), 1);
-    tok.sequences["labels"].push_back(lab);
+    tok_rows["input_ids"].push_back(ids[i]);
+    tok_rows["attention_mask"].emplace_back(ids[i].size(), 1);
+    tok_rows["labels"].push_back(lab);
   }
+  const afinar::Examples tok = afinar::Examples::from_rows(tok_rows);
   auto run = [&](auto model, const afinar::Examples& data, std::shared_ptr<const afinar::DataCollator> collate,
                  int64_t bs, int64_t accum) {
     auto a = toy_args(tmp.path);
@@ -512,11 +516,13 @@ TEST(TrainerBreadth, GradientAccumulationEqualsOneBigBatch) {
   EXPECT_GT(moved, 1e-3);
 
   afinar::Examples seq;  // equal lengths: the toy classifier pools over padding too
+  std::map<std::string, std::vector<std::vector<int32_t>>> seq_rows;
   for (int32_t i = 0; i < 8; ++i) {
-    seq.sequences["input_ids"].push_back({1 + i, 2 + i % 3, 3});
-    seq.sequences["attention_mask"].push_back({1, 1, 1});
+    seq_rows["input_ids"].push_back({1 + i, 2 + i % 3, 3});
+    seq_rows["attention_mask"].push_back({1, 1, 1});
     seq.labels["label"].push_back(i % 3);
   }
+  seq.sequences = afinar::Examples::from_rows(seq_rows).sequences;
   auto [s_acc, sl_acc] = run(std::make_shared<ToyModelImpl>(), seq, pad(), 2, 4);
   auto [s_one, sl_one] = run(std::make_shared<ToyModelImpl>(), seq, pad(), 8, 1);
   diff = 0;

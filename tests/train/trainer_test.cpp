@@ -50,7 +50,8 @@ TEST(Trainer, First20LossesMatchHFTrainer) {
   auto train = afinar::load_file(std::string(AFINAR_SHARED_DIR) + "/data/rotten_tomatoes/train.jsonl");
   afinar::ClassificationPreprocessing pre;
   pre.max_seq_length = fx["max_seq_length"].get<size_t>();
-  auto features = afinar::preprocess_classification(train, "train", tok, pre, {0, 1}, true);
+  auto features =
+      afinar::Examples::from_dataset(afinar::preprocess_classification(train, "train", tok, pre, {0, 1}, true));
 
   const fs::path out = fs::temp_directory_path() / ("afinar_trainer_test_" + std::to_string(::getpid()));
   afinar::TrainingArguments args(out.string());

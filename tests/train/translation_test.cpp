@@ -13,6 +13,7 @@
 #include "afinar/data/load_dataset.h"
 #include "afinar/tokenizers/tokenizer.h"
 #include "afinar_test_paths.h"
+#include "preprocess_test_util.h"
 
 namespace afinar {
 namespace {
@@ -44,6 +45,7 @@ class Translation : public ::testing::Test {
     return o;
   }
 
+  testing::ScopedDatasetsCache cache_;
   nlohmann::json want_;
   fs::path flat_, nested_;
 };
@@ -52,10 +54,10 @@ TEST_F(Translation, MatchesRunTranslationFlatAndNested) {
   Tokenizer tok = AutoTokenizer::from_pretrained(std::string(AFINAR_SHARED_DIR) + "/tokenizers/t5-small");
   for (const auto& file : {flat_, nested_}) {
     for (bool padded : {false, true}) {
-      Examples ex = preprocess_translation(load_file(file.string()), "train", tok, options(padded), true);
+      const Dataset ds = preprocess_translation(load_file(file.string()), "train", tok, options(padded), true);
       const auto& w = want_[padded ? "padded" : "dynamic"];
       for (const char* col : {"input_ids", "attention_mask", "labels"})
-        EXPECT_EQ(ex.sequences[col], w[col].get<std::vector<std::vector<int32_t>>>())
+        EXPECT_EQ(ds.column_int_lists(col), w[col].get<std::vector<std::vector<int32_t>>>())
             << col << " padded=" << padded << " " << file;
     }
   }
@@ -71,6 +73,26 @@ TEST_F(Translation, MissingLanguageIsNamed) {
   } catch (const InvalidArgument& e) {
     EXPECT_NE(std::string(e.what()).find("no 'fr' column"), std::string::npos) << e.what();
   }
+}
+
+TEST_F(Translation, SecondRunIsServedFromTheCacheAndTheSourceAloneWorks) {
+  Tokenizer tok = AutoTokenizer::from_pretrained(std::string(AFINAR_SHARED_DIR) + "/tokenizers/t5-small");
+  const Dataset first = preprocess_translation(load_file(flat_.string()), "train", tok, options(false), true);
+  const auto inode = testing::inode_of(first.origin());
+  const Dataset second = preprocess_translation(load_file(flat_.string()), "train", tok, options(false), true);
+  testing::expect_served_from_cache(first, second, cache_);
+  EXPECT_EQ(testing::inode_of(second.origin()), inode);
+  auto o = options(false);
+  o.source_prefix = "";
+  preprocess_translation(load_file(flat_.string()), "train", tok, o, true);
+  EXPECT_EQ(cache_.map_files().size(), 2u);
+  // No target language in the file: source features only, unless targets are required.
+  o.target_lang = "fr";
+  const Dataset src = preprocess_translation(load_file(flat_.string()), "test", tok, o, false);
+  EXPECT_EQ(src.column_names(), (std::vector<std::string>{"input_ids", "attention_mask"}));
+  EXPECT_THROW(preprocess_translation(load_file(flat_.string()), "train", tok, o, true), InvalidArgument);
+  EXPECT_EQ(translation_pairs(load_file(nested_.string()), options(false)).second,
+            translation_pairs(load_file(flat_.string()), options(false)).second);
 }
 
 }  // namespace

@@ -17,15 +17,15 @@
 namespace afinar {
 
 /// Longest row of `col` among `rows` (0 for an empty batch).
-int64_t longest(const std::vector<std::vector<int32_t>>& col, std::span<const int64_t> rows);
+int64_t longest(const SequenceColumn& col, std::span<const int64_t> rows);
 
 /// T rounded up to a multiple of `multiple` (unchanged when unset or <= 0).
 int64_t round_up(int64_t T, std::optional<int64_t> multiple);
 
 /// (B, T) int64: each row copied to the right ("right") or the left ("left") of a row of `pad`.
 /// A row longer than T → InvalidArgument naming the column.
-torch::Tensor pad_column(const std::vector<std::vector<int32_t>>& col, std::span<const int64_t> rows, int64_t T,
-                         int64_t pad, const std::string& side, const std::string& name = "input_ids");
+torch::Tensor pad_column(const SequenceColumn& col, std::span<const int64_t> rows, int64_t T, int64_t pad,
+                         const std::string& side, const std::string& name = "input_ids");
 
 /// What tokenizer.pad does to the token-level columns of a batch (except those in `skip`):
 /// padding "longest" or "max_length" (then rounded up to pad_to_multiple_of); input_ids padded

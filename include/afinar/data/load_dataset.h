@@ -23,6 +23,9 @@ struct LoadDatasetOptions {
   /// With a builder name and no data_files: the folder whose files make the splits by HF's folder
   /// rules (HF's data_dir), e.g. load_dataset("conll", {.data_dir = "conll2003"}).
   std::string data_dir{};
+  /// Where the files are prepared (HF's cache_dir): json/csv/tsv/text/parquet files are converted
+  /// batch by batch into Arrow files under it and memory-mapped; empty → datasets_cache_dir().
+  std::string cache_dir{};
 };
 
 /// path: a builder name (json|csv|tsv|parquet|arrow|text|conll) with data_files or data_dir, a local folder, a
@@ -48,7 +51,10 @@ Dataset load_dataset_split(const std::string& path, const std::string& split, co
 /// bounds are clamped to the split. Throws InvalidArgument for a malformed spec or an unknown split.
 Dataset select_split(const DatasetDict& dd, const std::string& spec);
 
-/// Loads one file by its extension (.jsonl/.json, .csv, .tsv, .parquet, .arrow, .txt).
+/// Loads one file by its extension (.jsonl/.json, .csv, .tsv, .parquet, .arrow, .txt), as
+/// load_dataset does: prepared into datasets_cache_dir()/<builder>/ batch by batch (bounded
+/// memory whatever the file's size) and memory-mapped; a second load of the unchanged file reads
+/// that cache file. Arrow files are memory-mapped in place.
 Dataset load_file(const std::string& file);
 
 }  // namespace afinar

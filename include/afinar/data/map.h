@@ -33,6 +33,11 @@ struct MapOptions {
   std::string transform_key;
   /// Rows per call of the function; the last batch may be shorter.
   int64_t batch_size = 1000;
+  /// Rows per record batch of the cache file (HF's writer_batch_size): the function's outputs
+  /// are gathered until they hold this many rows, then written as one batch. The content does
+  /// not depend on it (not part of the key); fewer, larger batches mean fewer Arrow objects
+  /// when a file of many rows is read back.
+  int64_t writer_batch_size = 1000;
   /// Input columns dropped from the output (before the function's columns are added).
   std::vector<std::string> remove_columns;
   /// Folder of the cache files; empty → datasets_cache_dir() / "map".

@@ -99,13 +99,17 @@ class Tokenizer {
   /// Whether encodings carry token_type_ids (BERT-style) — decides the model input names.
   bool uses_token_type_ids() const;
 
+  /// The tokenizer's identity for caches (the map cache of tokenised datasets): the SHA-256, in
+  /// hex, of the files it was built from — the tokenizer.json text (from_file, from_json_string),
+  /// or for AutoTokenizer tokenizer.json or vocab.txt with tokenizer_config.json and
+  /// special_tokens_map.json. Equal fingerprints encode alike; any change of a file changes it.
+  ///
+  ///   o.transform_key = tok.fingerprint() + " max_length=128";
+  const std::string& fingerprint() const;
+
   /// Writes tokenizer.json and tokenizer_config.json (+ special_tokens_map.json) into `folder`,
   /// in the forms transformers' AutoTokenizer loads.
   void save_pretrained(const std::filesystem::path& folder) const;
-
-  /// A hex digest of what determines this tokenizer's encodings (its tokenizer.json and the
-  /// transformers-level settings), for cache keys such as MapOptions::transform_key.
-  std::string fingerprint() const;
 
   /// The file's own "truncation"/"padding" sections as options (Python `Tokenizer.from_file`
   /// applies them by default; pass this to encode() for the same result).

@@ -150,7 +150,7 @@ TEST_P(PadById, LeftPaddingWithThePadIdPoolsTheLastToken) {
   EXPECT_NO_THROW(model->forward(left));
 }
 
-INSTANTIATE_TEST_SUITE_P(Decoders, PadById,
+INSTANTIATE_TEST_SUITE_P(DecoderHeads, PadById,
                          testing::Values("GPT2ForSequenceClassification", "LlamaForSequenceClassification"));
 
 }  // namespace

@@ -11,7 +11,7 @@
 namespace afinar {
 namespace {
 
-TEST(ConfigLabels, ReadsAsTransformers) {
+TEST(ModelsConfigLabels, ReadsAsTransformers) {
   ConfigLabels l;
   EXPECT_EQ(l.id2label, (std::vector<std::string>{"LABEL_0", "LABEL_1"}));
   l.read_labels({{"id2label", {{"1", "POS"}, {"0", "NEG"}}}, {"num_labels", 5}, {"problem_type", "regression"}});
@@ -25,7 +25,7 @@ TEST(ConfigLabels, ReadsAsTransformers) {
   EXPECT_THROW(l.read_labels({{"problem_type", 3}}), InvalidArgument);
 }
 
-TEST(ConfigLabels, WritesIdToLabelAndLabelToId) {
+TEST(ModelsConfigLabels, WritesIdToLabelAndLabelToId) {
   ConfigLabels l(3);
   l.id2label = {"a", "b", "c"};
   nlohmann::json j;
@@ -49,7 +49,7 @@ TEST(ConfigLabels, WritesIdToLabelAndLabelToId) {
   EXPECT_EQ(l.id2label[0], "a") << "the same count keeps the names";
 }
 
-TEST(ConfigLabels, EveryConfigSharesThem) {
+TEST(ModelsConfigLabels, EveryConfigSharesThem) {
   // One implementation behind every family's config: the same fields, defaults and round trip.
   auto check = [](auto config, int64_t default_labels, const char* name) {
     EXPECT_EQ(config.num_labels(), default_labels) << name;

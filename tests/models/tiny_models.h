@@ -35,8 +35,10 @@ inline std::ostream& operator<<(std::ostream& os, const TinyHead& h) {
   return os << h.name;
 }
 
-inline BertConfig bert_config(int64_t num_labels, bool decoder = false) {
-  BertConfig c;
+/// BertConfig / RobertaConfig (the same fields, BertStyleConfig) at the tiny size.
+template <typename Config>
+Config bert_style_config(int64_t num_labels, bool decoder) {
+  Config c;
   c.vocab_size = 99, c.hidden_size = 32, c.num_hidden_layers = 2, c.num_attention_heads = 4;
   c.intermediate_size = 37, c.max_position_embeddings = 64;
   c.is_decoder = decoder;
@@ -44,13 +46,12 @@ inline BertConfig bert_config(int64_t num_labels, bool decoder = false) {
   return c;
 }
 
+inline BertConfig bert_config(int64_t num_labels, bool decoder = false) {
+  return bert_style_config<BertConfig>(num_labels, decoder);
+}
+
 inline RobertaConfig roberta_config(int64_t num_labels, bool decoder = false) {
-  RobertaConfig c;
-  c.vocab_size = 99, c.hidden_size = 32, c.num_hidden_layers = 2, c.num_attention_heads = 4;
-  c.intermediate_size = 37, c.max_position_embeddings = 64;
-  c.is_decoder = decoder;
-  c.set_num_labels(num_labels);
-  return c;
+  return bert_style_config<RobertaConfig>(num_labels, decoder);
 }
 
 inline DistilBertConfig distilbert_config(int64_t num_labels) {

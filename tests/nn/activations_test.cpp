@@ -9,7 +9,7 @@
 namespace afinar {
 namespace {
 
-TEST(Activations, AsAct2Fn) {
+TEST(NnActivations, AsAct2Fn) {
   torch::Tensor x = torch::linspace(-4, 4, 33, torch::kDouble);
   EXPECT_TRUE(torch::allclose(apply_activation(x, "gelu"), 0.5 * x * (1 + torch::erf(x / std::sqrt(2.0)))));
   torch::Tensor tanh_form = 0.5 * x * (1 + torch::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x.pow(3))));
@@ -22,7 +22,7 @@ TEST(Activations, AsAct2Fn) {
   EXPECT_GT((apply_activation(x, "gelu_new") - apply_activation(x, "gelu")).abs().max().item<double>(), 1e-4);
 }
 
-TEST(Activations, UnknownNamesAreRefused) {
+TEST(NnActivations, UnknownNamesAreRefused) {
   EXPECT_TRUE(is_supported_activation("gelu_new"));
   EXPECT_FALSE(is_supported_activation("mish"));
   try {

@@ -11,7 +11,7 @@ bool close(const torch::Tensor& a, const torch::Tensor& b) {
   return torch::allclose(a, b, 1e-4, 1e-5);
 }
 
-class DotProductAttention : public testing::Test {
+class NnDotProductAttention : public testing::Test {
  protected:
   void SetUp() override {
     torch::manual_seed(0);
@@ -21,7 +21,7 @@ class DotProductAttention : public testing::Test {
   const double scale = 0.35;
 };
 
-TEST_F(DotProductAttention, EagerEqualsSdpaForEveryMaskKind) {
+TEST_F(NnDotProductAttention, EagerEqualsSdpaForEveryMaskKind) {
   torch::Tensor am = torch::tensor({1, 1, 1, 1, 1, 1, 1, 1, 0, 0}, torch::kLong).view({2, 5});
   torch::Tensor ids = torch::tensor({0, 0, 1, 1, 1, 0, 1, 1, 2, 2}, torch::kLong).view({2, 5});
   const std::vector<AttentionMask> masks = {
@@ -46,7 +46,7 @@ TEST_F(DotProductAttention, EagerEqualsSdpaForEveryMaskKind) {
                     dot_product_attention(q, k, v, masks[2], scale, 0.0, false)));
 }
 
-TEST_F(DotProductAttention, DropoutOnlyInTraining) {
+TEST_F(NnDotProductAttention, DropoutOnlyInTraining) {
   torch::Tensor eval = dot_product_attention(q, k, v, {}, scale, 0.5, /*training=*/false);
   EXPECT_TRUE(close(eval, dot_product_attention(q, k, v, {}, scale, 0.0, false)));
   torch::manual_seed(1);

@@ -15,7 +15,7 @@ BertEncoderOptions tiny() {
   return o;
 }
 
-TEST(BertEncoder, ModuleNamesAreTransformers) {
+TEST(NnBertEncoder, ModuleNamesAreTransformers) {
   BertEncoder enc(tiny());
   std::vector<std::string> names;
   for (const auto& p : enc->named_parameters()) names.push_back(p.key());
@@ -26,7 +26,7 @@ TEST(BertEncoder, ModuleNamesAreTransformers) {
   EXPECT_EQ(pooler->named_parameters().begin()->key(), "dense.weight");
 }
 
-TEST(BertEncoder, EagerEqualsSdpaAndMasksPadding) {
+TEST(NnBertEncoder, EagerEqualsSdpaAndMasksPadding) {
   torch::manual_seed(0);
   BertEncoder enc(tiny());
   enc->eval();
@@ -43,7 +43,7 @@ TEST(BertEncoder, EagerEqualsSdpaAndMasksPadding) {
   EXPECT_TRUE(torch::allclose(sdpa.slice(0, 1, 2).slice(1, 0, 3), cut, 1e-4, 1e-5));
 }
 
-TEST(BertEncoder, AttentionMaskForms) {
+TEST(NnBertEncoder, AttentionMaskForms) {
   torch::Tensor am = torch::tensor({1, 1, 0}, torch::kLong).view({1, 3});
   EXPECT_EQ(bert_attention_mask(am, {}, false, 1, 3, torch::kFloat, torch::kCPU).sizes(),
             (std::vector<int64_t>{1, 1, 1, 3}));

@@ -9,7 +9,7 @@
 namespace afinar {
 namespace {
 
-TEST(FinfoMin, AsTorchFinfo) {  // torch.finfo(dtype).min
+TEST(NnFinfoMin, AsTorchFinfo) {  // torch.finfo(dtype).min
   EXPECT_EQ(finfo_min(torch::kFloat), std::numeric_limits<float>::lowest());
   EXPECT_EQ(finfo_min(torch::kDouble), std::numeric_limits<double>::lowest());
   EXPECT_EQ(finfo_min(torch::kHalf), -65504.0);

@@ -18,7 +18,7 @@ struct TinyImpl : nn::Module {
   nn::LayerNorm norm{nullptr};
 };
 
-TEST(InitWeights, AsPreTrainedModelInitWeights) {
+TEST(NnInitWeights, AsPreTrainedModelInitWeights) {
   TinyImpl m;
   {
     torch::NoGradGuard g;
@@ -37,7 +37,7 @@ TEST(InitWeights, AsPreTrainedModelInitWeights) {
   EXPECT_TRUE(torch::equal(m.emb->weight[0], emb[0]));
 }
 
-TEST(InitWeights, OnlyTheNamedParameters) {
+TEST(NnInitWeights, OnlyTheNamedParameters) {
   TinyImpl m;
   torch::Tensor before = m.emb->weight.clone();
   std::vector<std::string> only = {"lin.bias", "norm.weight"};
@@ -52,7 +52,7 @@ TEST(InitWeights, OnlyTheNamedParameters) {
   EXPECT_TRUE(torch::equal(m.lin->bias, torch::zeros({400})));
 }
 
-TEST(InitWeights, AFamilyRuleComesFirst) {
+TEST(NnInitWeights, AFamilyRuleComesFirst) {
   TinyImpl m;
   int seen = 0;
   init_weights(m, 0.02, nullptr, [&](const std::string& prefix, nn::Module& mod, const InitScope& wanted) {

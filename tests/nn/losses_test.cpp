@@ -14,7 +14,14 @@ double d(const torch::Tensor& t) {
   return t.item<double>();
 }
 
-class Losses : public testing::Test {
+LossKwargs kwargs(std::optional<double> num_items, double smoothing = 0) {
+  LossKwargs kw;
+  kw.num_items_in_batch = num_items;
+  kw.label_smoothing_factor = smoothing;
+  return kw;
+}
+
+class NnLosses : public testing::Test {
  protected:
   void SetUp() override {
     torch::manual_seed(0);
@@ -30,7 +37,7 @@ class Losses : public testing::Test {
   torch::Tensor logits, targets;
 };
 
-TEST_F(Losses, CrossEntropyNormalisation) {
+TEST_F(NnLosses, CrossEntropyNormalisation) {
   auto [nll, smooth] = nll_and_smooth();
   EXPECT_NEAR(d(fixed_cross_entropy(logits, targets)), d(nll.mean()), 1e-12);
   EXPECT_NEAR(d(fixed_cross_entropy(logits, targets, kwargs(10))), d(nll.sum()) / 10, 1e-12);
@@ -43,7 +50,7 @@ TEST_F(Losses, CrossEntropyNormalisation) {
   EXPECT_THROW(fixed_cross_entropy(logits, targets, kwargs(0)), InvalidArgument);
 }
 
-TEST_F(Losses, CausalLmShiftsInside) {
+TEST_F(NnLosses, CausalLmShiftsInside) {
   torch::Tensor lm = torch::randn({2, 4, 5});
   torch::Tensor labels = torch::tensor({1, 2, 3, 4, 0, 1, -100, -100}, torch::kLong).view({2, 4});
   // Position t predicts labels[t + 1]: targets (2, 3), the last position none.
@@ -58,7 +65,7 @@ TEST_F(Losses, CausalLmShiftsInside) {
   EXPECT_THROW(causal_lm_loss(lm, labels.slice(1, 0, 3)), InvalidArgument);
 }
 
-TEST_F(Losses, SequenceClassificationProblemTypes) {
+TEST_F(NnLosses, SequenceClassificationProblemTypes) {
   torch::Tensor l = logits.slice(0, 0, 4).to(torch::kFloat);  // (4, 4)
   torch::Tensor multi = torch::randint(0, 2, {4, 4}).to(torch::kFloat);
   const double mean = d(sequence_classification_loss(l, multi, "multi_label_classification"));
@@ -84,7 +91,7 @@ TEST_F(Losses, SequenceClassificationProblemTypes) {
   EXPECT_EQ(infer_problem_type(3, torch::zeros({2}, torch::kLong)), "single_label_classification");
 }
 
-TEST_F(Losses, QuestionAnsweringIgnoresOutsideAnswers) {
+TEST_F(NnLosses, QuestionAnsweringIgnoresOutsideAnswers) {
   torch::Tensor s = torch::randn({3, 5}), e = torch::randn({3, 5});
   torch::Tensor sp = torch::tensor({1, 4, 9}, torch::kLong), ep = torch::tensor({2, 4, 9}, torch::kLong);
   auto ce = [](const torch::Tensor& l, int64_t r, int64_t t) { return -d(torch::log_softmax(l[r], -1)[t]); };

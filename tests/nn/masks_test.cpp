@@ -11,7 +11,7 @@ namespace {
 
 const float kMin = std::numeric_limits<float>::lowest();
 
-TEST(PaddingAttentionMask, AdditiveOverKeys) {
+TEST(NnPaddingAttentionMask, AdditiveOverKeys) {
   torch::Tensor am = torch::tensor({1, 1, 0, 1, 1, 1}, torch::kLong).view({2, 3});
   torch::Tensor m = padding_attention_mask(am, torch::kFloat);
   ASSERT_EQ(m.sizes(), (std::vector<int64_t>{2, 1, 1, 3}));
@@ -24,7 +24,7 @@ TEST(PaddingAttentionMask, AdditiveOverKeys) {
   EXPECT_TRUE(torch::equal(causal_keep_mask(3, torch::kCPU)[0][0], torch::ones({3, 3}, torch::kBool).tril()));
 }
 
-TEST(PackedSequences, IdsAndPositionsFromCuSeqLensOrSeqIdx) {
+TEST(NnPackedSequences, IdsAndPositionsFromCuSeqLensOrSeqIdx) {
   torch::Tensor cu = torch::tensor({0, 2, 5, 6}, torch::kInt);
   torch::Tensor ids = packed_sequence_ids(cu, {}, 1, 6);
   EXPECT_TRUE(torch::equal(ids, torch::tensor({0, 0, 1, 1, 1, 2}, torch::kLong).view({1, 6})));
@@ -38,7 +38,7 @@ TEST(PackedSequences, IdsAndPositionsFromCuSeqLensOrSeqIdx) {
   EXPECT_THROW(packed_sequence_ids({}, {}, 1, 6), InvalidArgument);
 }
 
-TEST(BlockDiagonalMask, SequencesSeeOnlyThemselves) {
+TEST(NnBlockDiagonalMask, SequencesSeeOnlyThemselves) {
   torch::Tensor ids = torch::tensor({0, 0, 1, 1, 1}, torch::kLong).view({1, 5});
   torch::Tensor both = block_diagonal_mask(ids, false, torch::kFloat, false).mask[0][0];  // (5, 5) bool
   torch::Tensor want = torch::zeros({5, 5}, torch::kBool);
@@ -59,7 +59,7 @@ TEST(BlockDiagonalMask, SequencesSeeOnlyThemselves) {
   EXPECT_FALSE(block_diagonal_mask(ids, false, torch::kFloat, false, std::nullopt, am).mask[0][0][4][3].item<bool>());
 }
 
-TEST(CausalAttentionMask, SlidingWindowBecomesMaterialised) {
+TEST(NnCausalAttentionMask, SlidingWindowBecomesMaterialised) {
   AttentionMask none = make_causal_attention_mask({}, 1, 4, torch::kFloat, torch::kCPU, false);
   EXPECT_FALSE(none.mask.defined());
   EXPECT_TRUE(none.is_causal);

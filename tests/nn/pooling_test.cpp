@@ -7,7 +7,7 @@
 namespace afinar {
 namespace {
 
-TEST(PoolLastNonPadToken, RightAndLeftPadding) {
+TEST(NnPoolLastNonPadToken, RightAndLeftPadding) {
   torch::Tensor logits = torch::arange(2 * 4 * 3, torch::kFloat).view({2, 4, 3});
   torch::Tensor ids = torch::tensor({5, 6, 0, 0, 0, 7, 8, 9}, torch::kLong).view({2, 4});
   torch::Tensor mask = ids.ne(0).to(torch::kLong);
@@ -18,7 +18,7 @@ TEST(PoolLastNonPadToken, RightAndLeftPadding) {
   EXPECT_TRUE(torch::equal(pool_last_non_pad_token(logits, ids, {}, 0, "Head"), got));
 }
 
-TEST(PoolLastNonPadToken, RefusesPaddingThatIsNotThePadId) {
+TEST(NnPoolLastNonPadToken, RefusesPaddingThatIsNotThePadId) {
   torch::Tensor logits = torch::zeros({2, 4, 3});
   torch::Tensor ids = torch::tensor({5, 6, 0, 0, 7, 7, 8, 9}, torch::kLong).view({2, 4});
   torch::Tensor mask = torch::tensor({1, 1, 0, 0, 1, 1, 1, 1}, torch::kLong).view({2, 4});
@@ -37,7 +37,7 @@ TEST(PoolLastNonPadToken, RefusesPaddingThatIsNotThePadId) {
   EXPECT_EQ(one.sizes(), (std::vector<int64_t>{1, 3}));
 }
 
-TEST(LastEosPool, TheLastEosOfEachRow) {
+TEST(NnLastEosPool, TheLastEosOfEachRow) {
   torch::Tensor h = torch::arange(2 * 4 * 2, torch::kFloat).view({2, 4, 2});
   torch::Tensor ids = torch::tensor({2, 5, 2, 1, 5, 2, 6, 2}, torch::kLong).view({2, 4});
   torch::Tensor got = last_eos_pool(h, ids, 2, "Head");

@@ -7,7 +7,7 @@
 namespace afinar {
 namespace {
 
-TEST(ShiftRight, AsShiftTokensRightAndT5ShiftRight) {
+TEST(NnShiftRight, AsShiftTokensRightAndT5ShiftRight) {
   torch::Tensor labels = torch::tensor({5, 6, 7, -100, 8, -100, -100, -100}, torch::kLong).view({2, 4});
   // BART: pad 1, decoder_start 2; padded labels become pad.
   EXPECT_TRUE(

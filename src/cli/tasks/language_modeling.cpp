@@ -7,6 +7,7 @@
 
 #include "afinar/collators/language_modeling.h"
 #include "afinar/core/check.h"
+#include "afinar/core/fs.h"
 #include "afinar/io/npy.h"
 #include "afinar/train/language_modeling.h"
 #include "run_common.h"

@@ -9,9 +9,11 @@
 
 #include "../run_output.h"
 #include "afinar/core/check.h"
+#include "afinar/core/fs.h"
 #include "afinar/io/npy.h"
 #include "afinar/train/qa_postprocessing.h"
 #include "afinar/train/question_answering.h"
+#include "afinar/train/trainer_pt_utils.h"
 #include "run_common.h"
 #include "tasks.h"
 

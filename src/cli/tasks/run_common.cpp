@@ -108,7 +108,8 @@ void print_non_defaults(const TrainingArguments& args) {
   const auto defaults = TrainingArguments(args.output_dir).to_json();
   std::cout << "TrainingArguments(";
   bool first = true;
-  for (const auto& [k, v] : args.to_json().items()) {
+  const auto current = args.to_json();  // kept: items() refers to it
+  for (const auto& [k, v] : current.items()) {
     if (k != "output_dir" && defaults.contains(k) && defaults[k] == v) continue;
     std::cout << (first ? "" : ", ") << k << "=" << v.dump();
     first = false;

@@ -127,7 +127,9 @@ TEST(BatchSampler, TokenBudgetBatches) {
   for (const auto& b : e0) {
     int64_t longest = 0;
     for (int64_t r : b) longest = std::max(longest, lengths[r]);
-    if (b.size() > 1) EXPECT_LE(static_cast<int64_t>(b.size()) * longest, 256);
+    if (b.size() > 1) {
+      EXPECT_LE(static_cast<int64_t>(b.size()) * longest, 256);
+    }
     seen.insert(b.begin(), b.end());
   }
   EXPECT_EQ(seen.size(), 2500u);

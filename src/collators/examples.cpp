@@ -75,6 +75,9 @@ SequenceColumn SequenceColumn::from_arrow(std::shared_ptr<arrow::ChunkedArray> c
     c.chunks_.push_back(k);
   }
   c.size_ = row;
+  // Rows of a memory-mapped file are read in the sampler's order: see RandomAccessPages.
+  auto pages = std::make_shared<const RandomAccessPages>(*c.data_);
+  if (pages->mapped()) c.pages_ = std::move(pages);
   return c;
 }
 
@@ -93,6 +96,7 @@ const SequenceColumn::Chunk& SequenceColumn::chunk_of(size_t i) const {
 }
 
 std::span<const int32_t> SequenceColumn::operator[](size_t i) const {
+  if (pages_) pages_->touch();
   const Chunk& c = chunk_of(i);
   const size_t j = i - c.first_row;
   const int64_t b = c.offsets32 ? c.offsets32[j] : c.offsets64[j];
@@ -146,12 +150,14 @@ Examples Examples::from_dataset(const Dataset& ds) {
 
 Examples Examples::from_dataset(const Dataset& ds, const std::vector<std::string>& columns) {
   Examples f;
+  // Example columns first: they are read whole, before the list columns' maps are marked as read
+  // at random (no read-ahead).
   for (const auto& name : columns) {
     if (!ds.has_column(name)) continue;
     auto col = ds.column(name);
     const auto& type = *col->type();
     if (is_list(type)) {
-      f.sequences[name] = SequenceColumn::from_arrow(col, name);
+      continue;
     } else if (arrow::is_floating(type.id())) {
       AFINAR_CHECK(type.id() == arrow::Type::DOUBLE, ds.origin(), ": column '", name, "' has type ", type.ToString(),
                    "; float labels must be float64");
@@ -166,6 +172,9 @@ Examples Examples::from_dataset(const Dataset& ds, const std::vector<std::string
       f.labels[name] = ds.column_int64(name);
     }
   }
+  for (const auto& name : columns)
+    if (ds.has_column(name) && is_list(*ds.column(name)->type()))
+      f.sequences[name] = SequenceColumn::from_arrow(ds.column(name), name);
   return f;
 }
 

@@ -5,6 +5,9 @@
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
 
+#include <sys/mman.h>
+
+#include <algorithm>
 #include <limits>
 
 #include "afinar/core/check.h"
@@ -107,6 +110,16 @@ std::vector<int64_t> batch_int64(const arrow::RecordBatch& batch, const std::str
 
 void release_pages(const arrow::Array& array) {
   data::release_pages(array);
+}
+
+RandomAccessPages::RandomAccessPages(const arrow::ChunkedArray& column, uint64_t every)
+    : regions_(data::mapped_regions(column)), every_(std::max<uint64_t>(every, 1)) {
+  for (const auto& r : regions_) data::advise_region(*r, MADV_RANDOM);
+}
+
+void RandomAccessPages::touch() const {
+  if (regions_.empty() || reads_.fetch_add(1, std::memory_order_relaxed) % every_ != every_ - 1) return;
+  for (const auto& r : regions_) data::advise_region(*r, MADV_DONTNEED);
 }
 
 }  // namespace afinar

@@ -46,7 +46,7 @@ std::mutex& regions_mutex() {
   static std::mutex m;
   return m;
 }
-std::vector<std::weak_ptr<arrow::Buffer>>& mapped_regions() {
+std::vector<std::weak_ptr<arrow::Buffer>>& registered_regions() {
   static std::vector<std::weak_ptr<arrow::Buffer>> r;
   return r;
 }
@@ -57,7 +57,7 @@ void register_mapped_region(arrow::io::MemoryMappedFile& file, const fs::path& p
   std::shared_ptr<arrow::Buffer> root = unwrap(file.ReadAt(0, size), path.string());
   while (root->parent()) root = root->parent();
   std::lock_guard lock(regions_mutex());
-  auto& r = mapped_regions();
+  auto& r = registered_regions();
   std::erase_if(r, [](const auto& w) { return w.expired(); });
   r.push_back(root);
 }
@@ -67,7 +67,7 @@ std::shared_ptr<arrow::Buffer> mapped_region_of(const arrow::Buffer& buf) {
   const arrow::Buffer* root = &buf;
   while (root->parent()) root = root->parent().get();
   std::lock_guard lock(regions_mutex());
-  for (const auto& w : mapped_regions())
+  for (const auto& w : registered_regions())
     if (auto r = w.lock(); r && r.get() == root) return r;
   return nullptr;
 }
@@ -106,6 +106,33 @@ uintptr_t page_size() {
 void release_pages(const arrow::RecordBatch& batch) {
   for (const auto& col : batch.column_data())
     if (col) release_buffers(*col, page_size());
+}
+
+namespace {
+
+void collect_regions(const arrow::ArrayData& data, std::vector<std::shared_ptr<arrow::Buffer>>& out) {
+  for (const auto& buf : data.buffers) {
+    if (!buf || buf->size() == 0) continue;
+    auto r = mapped_region_of(*buf);
+    if (r && std::find(out.begin(), out.end(), r) == out.end()) out.push_back(std::move(r));
+  }
+  for (const auto& child : data.child_data)
+    if (child) collect_regions(*child, out);
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<arrow::Buffer>> mapped_regions(const arrow::ChunkedArray& column) {
+  std::vector<std::shared_ptr<arrow::Buffer>> out;
+  for (const auto& chunk : column.chunks()) collect_regions(*chunk->data(), out);
+  return out;
+}
+
+void advise_region(const arrow::Buffer& region, int advice) {
+  const auto page = page_size();
+  const auto lo = reinterpret_cast<uintptr_t>(region.data()) & ~(page - 1);
+  const auto hi = (reinterpret_cast<uintptr_t>(region.data()) + uintptr_t(region.size()) + page - 1) & ~(page - 1);
+  ::madvise(reinterpret_cast<void*>(lo), hi - lo, advice);
 }
 
 void release_pages(const arrow::Array& array) {

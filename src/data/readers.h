@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "afinar/core/check.h"
 #include "afinar/data/features.h"
@@ -91,6 +92,11 @@ void init_compute();
 /// from the page cache or the file when touched.
 void release_pages(const arrow::RecordBatch& batch);
 void release_pages(const arrow::Array& array);
+/// The memory maps (root buffers of the files read_arrow_ipc mapped) holding the column's
+/// buffers; empty for a column in memory.
+std::vector<std::shared_ptr<arrow::Buffer>> mapped_regions(const arrow::ChunkedArray& column);
+/// madvise over a whole map (MADV_RANDOM, MADV_DONTNEED, …); one call, the map is not split.
+void advise_region(const arrow::Buffer& region, int advice);
 
 /// Unwraps an Arrow result, turning a failed status into a FormatError that names `what`.
 template <typename T>

@@ -27,11 +27,14 @@ class ChunkedArray;
 namespace afinar {
 
 class Dataset;
+class RandomAccessPages;
 
 /// A list<int32> column: row i is a span over the Arrow value buffer (no copy). Built from
 /// list<int32> / large_list<int32> columns as they are; lists of other integer types are
 /// converted to int32 once, in memory (a value outside int32 → FormatError naming the column). A
-/// null row or a null item → InvalidArgument naming the column and row.
+/// null row or a null item → InvalidArgument naming the column and row. A column of a
+/// memory-mapped file keeps its resident pages bounded however many rows are read at random
+/// (see RandomAccessPages in afinar/data/arrow_columns.h).
 class SequenceColumn {
  public:
   SequenceColumn() = default;
@@ -60,6 +63,7 @@ class SequenceColumn {
   };
   const Chunk& chunk_of(size_t i) const;
   std::shared_ptr<arrow::ChunkedArray> data_;
+  std::shared_ptr<const RandomAccessPages> pages_;  ///< set for a memory-mapped column
   std::vector<Chunk> chunks_;
   size_t size_ = 0;
 };

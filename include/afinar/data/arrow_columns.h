@@ -8,6 +8,7 @@
 ///   // Rows in messages count from `first_row`, the batch's position in the dataset.
 ///   std::vector<std::string_view> texts = afinar::batch_strings(*batch, "text", first_row);
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -17,6 +18,8 @@
 
 namespace arrow {
 class Array;
+class Buffer;
+class ChunkedArray;
 class RecordBatch;
 }  // namespace arrow
 
@@ -62,5 +65,26 @@ void append_int64(const arrow::Array& array, const std::string& name, int64_t fi
 /// Drops the pages of a memory-mapped array from this process after a one-time read (see
 /// Dataset::iter); the data stays valid. Arrays in memory are left as they are.
 void release_pages(const arrow::Array& array);
+/// Bounded RSS for a column sampled row by row from memory-mapped files (training). On a touch
+/// the kernel maps a whole page-cache folio — hundreds of KB, or a 2 MB huge page — so rows read
+/// at random over a large file would keep growing the process's RSS towards the file's size.
+/// This marks the maps as read at random (MADV_RANDOM: no megabytes of read-ahead around each
+/// row when the file is not cached) and, every `every` reads, drops all their pages from the
+/// process (MADV_DONTNEED). Dropped pages stay in the page cache and stay valid — a span taken
+/// before reads them again — so trimming is safe at any time. A column in memory: no-op.
+///
+///   RandomAccessPages pages(*column, 32);
+///   pages.touch();   // once per row read
+class RandomAccessPages {
+ public:
+  explicit RandomAccessPages(const arrow::ChunkedArray& column, uint64_t every = 32);
+  bool mapped() const { return !regions_.empty(); }
+  void touch() const;
+
+ private:
+  std::vector<std::shared_ptr<arrow::Buffer>> regions_;
+  uint64_t every_;
+  mutable std::atomic<uint64_t> reads_{0};
+};
 
 }  // namespace afinar

@@ -1,5 +1,5 @@
-// Examples over Arrow columns: list<int32> columns viewed in place (one span per row), example
-// columns read into vectors.
+// Examples over Arrow columns: list<int32> columns viewed in place (one span per row), int64
+// example columns too, float columns read into vectors.
 #include "afinar/collators/examples.h"
 
 #include <arrow/api.h>
@@ -125,6 +125,64 @@ SequenceColumn SequenceColumn::head(size_t n) const {
   return c;
 }
 
+IntColumn::IntColumn(std::vector<int64_t> values) {
+  auto owned = std::make_shared<const std::vector<int64_t>>(std::move(values));
+  size_ = owned->size();
+  if (size_ > 0) chunks_.push_back({owned->data(), 0, size_});
+  owner_ = std::move(owned);
+}
+
+IntColumn IntColumn::from_dataset(const Dataset& ds, const std::string& name) {
+  auto column = ds.column(name);
+  if (column->type()->id() != arrow::Type::INT64 || column->null_count() > 0) return IntColumn(ds.column_int64(name));
+  IntColumn c;
+  for (const auto& chunk : column->chunks()) {
+    if (chunk->length() == 0) continue;
+    const auto rows = static_cast<size_t>(chunk->length());
+    c.chunks_.push_back({static_cast<const arrow::Int64Array&>(*chunk).raw_values(), c.size_, rows});
+    c.size_ += rows;
+  }
+  // Labels of a memory-mapped file are read in the sampler's order: see RandomAccessPages.
+  auto pages = std::make_shared<const RandomAccessPages>(*column);
+  if (pages->mapped()) c.pages_ = std::move(pages);
+  c.owner_ = std::move(column);
+  return c;
+}
+
+const IntColumn::Chunk& IntColumn::chunk_of(size_t i) const {
+  if (chunks_.size() == 1) return chunks_.front();
+  auto it =
+      std::upper_bound(chunks_.begin(), chunks_.end(), i, [](size_t row, const Chunk& c) { return row < c.first_row; });
+  return *(it - 1);
+}
+
+int64_t IntColumn::operator[](size_t i) const {
+  if (pages_) pages_->touch();
+  const Chunk& c = chunk_of(i);
+  return c.values[i - c.first_row];
+}
+
+int64_t IntColumn::at(size_t i) const {
+  if (i >= size_) throw std::out_of_range(detail::concat("IntColumn: row ", i, " out of range for ", size_, " rows"));
+  return (*this)[i];
+}
+
+std::vector<int64_t> IntColumn::to_vector() const {
+  std::vector<int64_t> out;
+  out.reserve(size_);
+  for (const auto& c : chunks_) out.insert(out.end(), c.values, c.values + c.rows);
+  return out;
+}
+
+IntColumn IntColumn::head(size_t n) const {
+  if (n >= size_) return *this;
+  IntColumn c = *this;
+  c.size_ = n;
+  while (!c.chunks_.empty() && c.chunks_.back().first_row >= n) c.chunks_.pop_back();
+  if (!c.chunks_.empty()) c.chunks_.back().rows = std::min(c.chunks_.back().rows, n - c.chunks_.back().first_row);
+  return c;
+}
+
 size_t Examples::size() const {
   if (!sequences.empty()) return sequences.begin()->second.size();
   if (!labels.empty()) return labels.begin()->second.size();
@@ -169,7 +227,7 @@ Examples Examples::from_dataset(const Dataset& ds, const std::vector<std::string
       }
       f.float_labels[name] = std::move(v);
     } else {
-      f.labels[name] = ds.column_int64(name);
+      f.labels[name] = IntColumn::from_dataset(ds, name);
     }
   }
   for (const auto& name : columns)
@@ -183,7 +241,7 @@ Examples Examples::from_rows(const std::map<std::string, std::vector<std::vector
                              std::map<std::string, std::vector<float>> float_labels) {
   Examples f;
   for (const auto& [name, rows] : sequences) f.sequences[name] = SequenceColumn::from_rows(rows);
-  f.labels = std::move(labels);
+  for (auto& [name, v] : labels) f.labels[name] = std::move(v);
   f.float_labels = std::move(float_labels);
   return f;
 }
@@ -191,7 +249,7 @@ Examples Examples::from_rows(const std::map<std::string, std::vector<std::vector
 Examples Examples::head(size_t n) const {
   Examples f;
   for (const auto& [name, col] : sequences) f.sequences[name] = col.head(n);
-  for (const auto& [name, v] : labels) f.labels[name].assign(v.begin(), v.begin() + std::min(n, v.size()));
+  for (const auto& [name, v] : labels) f.labels[name] = v.head(n);
   for (const auto& [name, v] : float_labels) f.float_labels[name].assign(v.begin(), v.begin() + std::min(n, v.size()));
   return f;
 }

@@ -51,15 +51,16 @@ std::vector<std::weak_ptr<arrow::Buffer>>& registered_regions() {
   return r;
 }
 
-void register_mapped_region(arrow::io::MemoryMappedFile& file, const fs::path& path) {
+std::shared_ptr<arrow::Buffer> register_mapped_region(arrow::io::MemoryMappedFile& file, const fs::path& path) {
   const int64_t size = unwrap(file.GetSize(), path.string());
-  if (size == 0) return;
+  if (size == 0) return nullptr;
   std::shared_ptr<arrow::Buffer> root = unwrap(file.ReadAt(0, size), path.string());
   while (root->parent()) root = root->parent();
   std::lock_guard lock(regions_mutex());
   auto& r = registered_regions();
   std::erase_if(r, [](const auto& w) { return w.expired(); });
   r.push_back(root);
+  return root;
 }
 
 /// The mapped region holding `buf`, or null.
@@ -173,7 +174,22 @@ std::shared_ptr<arrow::Table> read_arrow_ipc(const fs::path& file) {
   check_exists(file);
   // Memory-mapped: the table's buffers point into the file, so large cache files cost no copy.
   auto input = unwrap(arrow::io::MemoryMappedFile::Open(file.string(), arrow::io::FileMode::READ), file.string());
-  register_mapped_region(*input, file);
+  // Reading the table touches only each record batch's metadata (a few hundred bytes before its
+  // body). With the kernel's default read-around every such touch would read a megabyte or so
+  // from disk — a cache file of tens of thousands of batches read whole when it is not in the
+  // page cache. Read at random while scanning, then the default again, and the touched pages
+  // dropped from this process (they stay in the page cache).
+  struct ScanAdvice {
+    std::shared_ptr<arrow::Buffer> region;
+    explicit ScanAdvice(std::shared_ptr<arrow::Buffer> r) : region(std::move(r)) {
+      if (region) advise_region(*region, MADV_RANDOM);
+    }
+    ~ScanAdvice() {
+      if (!region) return;
+      advise_region(*region, MADV_NORMAL);
+      advise_region(*region, MADV_DONTNEED);
+    }
+  } advice(register_mapped_region(*input, file));
   if (auto reader = arrow::ipc::RecordBatchFileReader::Open(input); reader.ok())
     return unwrap((*reader)->ToTable(), file.string() + ": reading Arrow IPC file");
   check_ok(input->Seek(0), file.string());

@@ -6,6 +6,9 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <limits>
+#include <numeric>
+#include <type_traits>
 
 #include "afinar/core/check.h"
 #include "afinar/train/trainer_pt_utils.h"
@@ -13,18 +16,31 @@
 namespace afinar {
 namespace {
 
-std::vector<int64_t> randperm(int64_t n, uint64_t seed) {
+/// torch.randperm(n, generator) written straight into `out` (int64 or int32: CPU randperm draws
+/// the same numbers for every dtype), no second copy of n rows.
+template <typename T>
+void randperm_into(std::vector<T>& out, int64_t n, uint64_t seed) {
+  static_assert(std::is_same_v<T, int64_t> || std::is_same_v<T, int32_t>);
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  torch::Tensor perm = torch::randperm(n, gen, torch::kInt64);
-  return {perm.data_ptr<int64_t>(), perm.data_ptr<int64_t>() + n};
+  out.resize(static_cast<size_t>(n));
+  if (n == 0) return;
+  torch::Tensor view = torch::from_blob(out.data(), {n}, std::is_same_v<T, int64_t> ? torch::kInt64 : torch::kInt32);
+  at::randperm_out(view, n, gen);
+}
+
+std::vector<int64_t> randperm(int64_t n, uint64_t seed) {
+  std::vector<int64_t> out;
+  randperm_into(out, n, seed);
+  return out;
 }
 
 /// Rows cut into batches of `bs` (the last one shorter unless drop_last).
-void fixed_batches(const std::vector<int64_t>& order, int64_t bs, bool drop_last, std::vector<int64_t>& rows,
+void fixed_batches(std::vector<int64_t> order, int64_t bs, bool drop_last, std::vector<int64_t>& rows,
                    std::vector<int64_t>& starts) {
   const auto n = static_cast<int64_t>(order.size());
   const int64_t kept = drop_last ? n / bs * bs : n;
-  rows.assign(order.begin(), order.begin() + kept);
+  order.resize(static_cast<size_t>(kept));
+  rows = std::move(order);
   starts.clear();
   for (int64_t s = 0; s < kept; s += bs) starts.push_back(s);
   starts.push_back(kept);
@@ -45,6 +61,8 @@ void SamplerOptions::validate() const {
 
 BatchSampler::BatchSampler(int64_t num_rows, SamplerOptions options, std::vector<int64_t> lengths)
     : n_(num_rows), opts_(std::move(options)), lengths_(std::move(lengths)) {
+  AFINAR_CHECK(n_ >= 0 && n_ <= std::numeric_limits<int32_t>::max(), "sampler: ", n_,
+               " rows; not implemented: more than 2,147,483,647 rows in one split");
   opts_.validate();
   AFINAR_CHECK(n_ > 0, "sampler: no rows to sample from");
   if (opts_.strategy == "group_by_length" || opts_.strategy == "token_budget")
@@ -74,9 +92,8 @@ std::vector<int64_t> BatchSampler::order(int64_t epoch) const {
 void BatchSampler::global_batches(int64_t epoch, std::vector<int64_t>& rows, std::vector<int64_t>& starts) const {
   if (opts_.strategy != "token_budget") return fixed_batches(order(epoch), opts_.batch_size, opts_.drop_last, rows, starts);
   // Megabatches of 1,000 random rows, longest first, cut greedily under the token budget.
-  const std::vector<int64_t> perm = order(epoch);
   std::vector<std::pair<int64_t, int64_t>> spans;  // (start, end) in `sorted`
-  std::vector<int64_t> sorted = perm;
+  std::vector<int64_t> sorted = order(epoch);
   constexpr int64_t kMega = 1000;
   for (int64_t m = 0; m < n_; m += kMega) {
     const auto lo = sorted.begin() + m, hi = sorted.begin() + std::min(n_, m + kMega);
@@ -102,11 +119,27 @@ void BatchSampler::global_batches(int64_t epoch, std::vector<int64_t>& rows, std
 }
 
 void BatchSampler::draw(int64_t epoch) {
+  const int64_t W = opts_.num_replicas, r = opts_.rank;
+  if (W == 1 && (opts_.strategy == "random" || opts_.strategy == "sequential")) {
+    // The large-dataset case: the epoch's order straight into int32 rows (one copy of n rows).
+    if (opts_.strategy == "random") {
+      randperm_into(rows_, n_, opts_.seed + static_cast<uint64_t>(epoch));
+    } else {
+      rows_.resize(static_cast<size_t>(n_));
+      std::iota(rows_.begin(), rows_.end(), 0);
+    }
+    const int64_t kept = opts_.drop_last ? n_ / opts_.batch_size * opts_.batch_size : n_;
+    rows_.resize(static_cast<size_t>(kept));
+    starts_.clear();
+    for (int64_t s = 0; s < kept; s += opts_.batch_size) starts_.push_back(s);
+    starts_.push_back(kept);
+    drawn_epoch_ = epoch;
+    return;
+  }
   std::vector<int64_t> rows, starts;
   global_batches(epoch, rows, starts);
-  const int64_t W = opts_.num_replicas, r = opts_.rank;
   if (W == 1) {  // accelerate shards only with several processes
-    rows_ = std::move(rows);
+    rows_.assign(rows.begin(), rows.end());
     starts_ = std::move(starts);
     drawn_epoch_ = epoch;
     return;
@@ -186,7 +219,8 @@ std::optional<std::span<const int64_t>> BatchSampler::next() {
   if (drawn_epoch_ != pos_.epoch) draw(pos_.epoch);
   if (pos_.batch >= num_batches()) return std::nullopt;
   const int64_t b = pos_.batch++;
-  return std::span<const int64_t>(rows_.data() + starts_[b], static_cast<size_t>(starts_[b + 1] - starts_[b]));
+  batch_.assign(rows_.begin() + starts_[b], rows_.begin() + starts_[b + 1]);
+  return std::span<const int64_t>(batch_);
 }
 
 nlohmann::json BatchSampler::state_dict() const {

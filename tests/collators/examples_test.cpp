@@ -103,7 +103,7 @@ TEST(Examples, FromDatasetViewsAMemoryMappedCacheFile) {
   const Examples f = Examples::from_dataset(mapped, {"input_ids", "label", "score", "missing"});
   EXPECT_EQ(f.size(), 3u);
   EXPECT_EQ(f.length(2), 3u);
-  EXPECT_EQ(f.labels.at("label"), (std::vector<int64_t>{1, 0, 1}));
+  EXPECT_EQ(f.labels.at("label").to_vector(), (std::vector<int64_t>{1, 0, 1}));
   EXPECT_EQ(f.float_labels.at("score"), (std::vector<float>{0.5f, 1.5f, 2.5f}));
   EXPECT_EQ(f.sequences.count("text"), 0u);
   // The rows point into the file's memory map (immutable buffers), not into a copy.
@@ -112,9 +112,42 @@ TEST(Examples, FromDatasetViewsAMemoryMappedCacheFile) {
   EXPECT_EQ(f.sequences.at("input_ids")[0].data(), chunk.values()->data()->GetValues<int32_t>(1));
   const Examples h = f.head(2);
   EXPECT_EQ(h.size(), 2u);
-  EXPECT_EQ(h.labels.at("label"), (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(h.labels.at("label").to_vector(), (std::vector<int64_t>{1, 0}));
   EXPECT_EQ(Examples::from_dataset(mapped).sequences.size(), 1u);
   std::filesystem::remove_all(dir);
+}
+
+// int64 labels are read in place across chunks (a sliced chunk keeps its offset); other integer
+// types and bools are converted; a null is refused by name.
+TEST(IntColumn, ViewsInt64ChunksAndConvertsOtherTypes) {
+  auto a = from_json(arrow::int64(), "[9, 1, 2]")->Slice(1);  // [1, 2], offset 1
+  auto b = from_json(arrow::int64(), "[3, 4, 5]");
+  auto chunked = std::make_shared<arrow::ChunkedArray>(arrow::ArrayVector{a, b});
+  const Dataset ds(arrow::Table::Make(arrow::schema({arrow::field("label", arrow::int64())}), {chunked}), "mem");
+  const IntColumn c = IntColumn::from_dataset(ds, "label");
+  EXPECT_EQ(c.size(), 5u);
+  EXPECT_EQ(c.to_vector(), (std::vector<int64_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(c[3], 4);
+  EXPECT_EQ(c.head(3).to_vector(), (std::vector<int64_t>{1, 2, 3}));
+  EXPECT_EQ(c.head(1).size(), 1u);
+  EXPECT_THROW(c.at(5), std::out_of_range);
+
+  const Dataset small(arrow::Table::Make(arrow::schema({arrow::field("flag", arrow::boolean()), arrow::field("n", arrow::int8())}),
+                                         {from_json(arrow::boolean(), "[true, false]"), from_json(arrow::int8(), "[-3, 7]")}),
+                      "mem");
+  EXPECT_EQ(IntColumn::from_dataset(small, "flag").to_vector(), (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(IntColumn::from_dataset(small, "n").to_vector(), (std::vector<int64_t>{-3, 7}));
+  const Dataset nulls(arrow::Table::Make(arrow::schema({arrow::field("label", arrow::int64())}),
+                                         {from_json(arrow::int64(), "[1, null]")}),
+                      "mem");
+  try {
+    IntColumn::from_dataset(nulls, "label");
+    ADD_FAILURE() << "a null label was accepted";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("label"), std::string::npos) << e.what();
+  }
+  const IntColumn given = std::vector<int64_t>{4, 5};
+  EXPECT_EQ(given.head(1).to_vector(), (std::vector<int64_t>{4}));
 }
 
 TEST(Examples, FromRows) {

@@ -93,11 +93,13 @@ TEST(GradientAccumulation, CausalLmUnevenMicroBatchesEqualOneBatch) {
 TEST(GradientAccumulation, SequenceClassificationUnevenLengthsEqualOneBatch) {
   std::map<std::string, std::vector<std::vector<int32_t>>> rows;
   afinar::Examples data;
+  std::vector<int64_t> label_values;
   for (size_t i = 0; i < kIds.size(); ++i) {
     rows["input_ids"].push_back(kIds[i]);
     rows["attention_mask"].emplace_back(kIds[i].size(), 1);
-    data.labels["label"].push_back(static_cast<int32_t>(i % 3));  // the fixture's head: 3 labels
+    label_values.push_back(static_cast<int32_t>(i % 3));  // the fixture's head: 3 labels
   }
+  data.labels["label"] = label_values;
   data.sequences = afinar::Examples::from_rows(rows).sequences;
   afinar::FromPretrainedOptions o;
   o.config_overrides = {{"hidden_dropout_prob", 0.0}, {"attention_probs_dropout_prob", 0.0}};

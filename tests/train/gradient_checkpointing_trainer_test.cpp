@@ -18,13 +18,15 @@ afinar::Examples tiny_data() {
   std::map<std::string, std::vector<std::vector<int32_t>>> rows;
   auto& ids = rows["input_ids"];
   auto& mask = rows["attention_mask"];
+  std::vector<int64_t> label_values;
   for (int64_t i = 0; i < 12; ++i) {
     std::vector<int32_t> row = {2};
     for (int64_t t = 0; t < 2 + i % 6; ++t) row.push_back(static_cast<int32_t>(5 + (i * 13 + t * 7) % 90));
     mask.emplace_back(row.size(), 1);
     ids.push_back(std::move(row));
-    e.labels["label"].push_back(i % 3);
+    label_values.push_back(i % 3);
   }
+  e.labels["label"] = label_values;
   e.sequences = afinar::Examples::from_rows(rows).sequences;
   return e;
 }

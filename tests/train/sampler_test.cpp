@@ -44,6 +44,29 @@ TEST(BatchSampler, RandomOrderIsHFSamplerOrder) {
   EXPECT_EQ(batches.back().size(), 2u);
 }
 
+// The batches of a single process are stored as int32 row ids drawn straight from randperm; they
+// must be the int64 order (HF's) cut into batches, for random and sequential, with and without
+// drop_last, and over more rows than randperm's first algorithm switch would matter for.
+TEST(BatchSampler, CompactRowsAreTheOrderCutIntoBatches) {
+  for (const std::string strategy : {"random", "sequential"})
+    for (const bool drop_last : {false, true}) {
+      SCOPED_TRACE(strategy + (drop_last ? " drop_last" : ""));
+      afinar::SamplerOptions o;
+      o.strategy = strategy;
+      o.seed = 7;
+      o.batch_size = 7;
+      o.drop_last = drop_last;
+      afinar::BatchSampler s(100003, o);
+      s.set_epoch(2);
+      std::vector<int64_t> got;
+      for (const auto& b : all_batches(s)) got.insert(got.end(), b.begin(), b.end());
+      auto want = s.order(2);
+      if (drop_last) want.resize(100003 / 7 * 7);
+      EXPECT_EQ(got, want);
+      EXPECT_EQ(s.num_batches(), s.batches_per_epoch());
+    }
+}
+
 // accelerate's BatchSamplerShard under HF Trainer: batch i goes to rank i % world; the last round
 // is completed from the start of the epoch so every rank gets as many batches (fixture from
 // accelerate itself, tools/oracle/sampler_fixtures.py).

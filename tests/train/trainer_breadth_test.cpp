@@ -84,13 +84,15 @@ afinar::Examples toy_data(int64_t n) {
   std::map<std::string, std::vector<std::vector<int32_t>>> rows;
   auto& ids = rows["input_ids"];
   auto& mask = rows["attention_mask"];
+  std::vector<int64_t> label_values;
   for (int64_t i = 0; i < n; ++i) {
     std::vector<int32_t> row;
     for (int64_t t = 0; t < 2 + i % 5; ++t) row.push_back(static_cast<int32_t>(1 + (i * 7 + t * 3) % 10));
     mask.emplace_back(row.size(), 1);
     ids.push_back(std::move(row));
-    e.labels["label"].push_back(i % 3);
+    label_values.push_back(i % 3);
   }
+  e.labels["label"] = label_values;
   e.sequences = afinar::Examples::from_rows(rows).sequences;
   return e;
 }
@@ -517,11 +519,13 @@ TEST(TrainerBreadth, GradientAccumulationEqualsOneBigBatch) {
 
   afinar::Examples seq;  // equal lengths: the toy classifier pools over padding too
   std::map<std::string, std::vector<std::vector<int32_t>>> seq_rows;
+  std::vector<int64_t> label_values;
   for (int32_t i = 0; i < 8; ++i) {
     seq_rows["input_ids"].push_back({1 + i, 2 + i % 3, 3});
     seq_rows["attention_mask"].push_back({1, 1, 1});
-    seq.labels["label"].push_back(i % 3);
+    label_values.push_back(i % 3);
   }
+  seq.labels["label"] = label_values;
   seq.sequences = afinar::Examples::from_rows(seq_rows).sequences;
   auto [s_acc, sl_acc] = run(std::make_shared<ToyModelImpl>(), seq, pad(), 2, 4);
   auto [s_one, sl_one] = run(std::make_shared<ToyModelImpl>(), seq, pad(), 8, 1);

@@ -3,8 +3,8 @@
 /// Token-level columns (input_ids, attention_mask, token_type_ids, token labels) are list<int32>
 /// Arrow columns read in place — memory-mapped when the table comes from a map() cache file, so a
 /// training set larger than RAM is trained on without being loaded. Row i of such a column is a
-/// std::span<const int32_t> over the Arrow buffers. Example-level columns (label, length) are
-/// small and held as vectors.
+/// std::span<const int32_t> over the Arrow buffers. Example-level integer columns (label, length)
+/// are int64 Arrow columns read in place too (tens of millions of labels are hundreds of MB).
 ///
 ///   afinar::Dataset tokenized = afinar::preprocess_classification(dd["train"], "train", tok, opt, labels, true);
 ///   afinar::Examples f = afinar::Examples::from_dataset(tokenized, {"input_ids", "attention_mask", "label"});
@@ -14,6 +14,7 @@
 ///   auto g = afinar::Examples::from_rows({{"input_ids", {{101, 7, 102}, {101, 102}}}}, {{"label", {1, 0}}});
 #pragma once
 #include <cstdint>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <span>
@@ -68,9 +69,47 @@ class SequenceColumn {
   size_t size_ = 0;
 };
 
+/// An integer column (class ids, lengths, example indices) as int64 values: an int64 Arrow column
+/// is read in place (memory-mapped when the table comes from a cache file, with its resident
+/// pages bounded as SequenceColumn's); other integer and bool columns, and vectors given by code,
+/// are held in memory. Copies share the values.
+///
+///   afinar::IntColumn labels = std::vector<int64_t>{1, 0, 1};
+///   int64_t y = labels[2];
+class IntColumn {
+ public:
+  IntColumn() = default;
+  IntColumn(std::vector<int64_t> values);  // NOLINT: implicit, a vector is a column
+  IntColumn(std::initializer_list<int64_t> values) : IntColumn(std::vector<int64_t>(values)) {}
+  /// int64 without nulls: viewed; other integer / bool types: converted (Dataset::column_int64's
+  /// checks: a null → InvalidArgument naming the column and row).
+  static IntColumn from_dataset(const Dataset& ds, const std::string& name);
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  /// Row i (unchecked; see at()).
+  int64_t operator[](size_t i) const;
+  /// Row i; std::out_of_range naming the row and the size when i >= size().
+  int64_t at(size_t i) const;
+  std::vector<int64_t> to_vector() const;
+  /// The first n rows (all when n >= size()), sharing the values.
+  IntColumn head(size_t n) const;
+
+ private:
+  struct Chunk {
+    const int64_t* values = nullptr;
+    size_t first_row = 0, rows = 0;
+  };
+  const Chunk& chunk_of(size_t i) const;
+  std::shared_ptr<const void> owner_;  ///< the Arrow column or the vector the chunks point into
+  std::shared_ptr<const RandomAccessPages> pages_;
+  std::vector<Chunk> chunks_;
+  size_t size_ = 0;
+};
+
 struct Examples {
   std::map<std::string, SequenceColumn> sequences;         ///< per example, per token (list<int32>)
-  std::map<std::string, std::vector<int64_t>> labels;      ///< per example (class ids, lengths)
+  std::map<std::string, IntColumn> labels;                 ///< per example (class ids, lengths)
   std::map<std::string, std::vector<float>> float_labels;  ///< per example (regression)
 
   size_t size() const;

@@ -55,7 +55,7 @@ class BatchSampler {
   void seek(Position pos);
   Position position() const { return pos_; }
   /// This rank's next batch of the current epoch, or nullopt when the epoch is done. The span
-  /// stays valid until the next seek / set_epoch.
+  /// stays valid until the next call of next(), seek or set_epoch.
   std::optional<std::span<const int64_t>> next();
 
   /// This rank's number of batches in the current epoch.
@@ -83,8 +83,11 @@ class BatchSampler {
   std::vector<int64_t> lengths_;
   Position pos_;
   int64_t drawn_epoch_ = -1;
-  std::vector<int64_t> rows_;    ///< this rank's batches of the drawn epoch, concatenated
+  /// This rank's batches of the drawn epoch, concatenated: int32 row ids, half the memory of a
+  /// split of tens of millions of rows (at most 2^31 - 1 rows; the constructor checks).
+  std::vector<int32_t> rows_;
   std::vector<int64_t> starts_;  ///< batch b is rows_[starts_[b] .. starts_[b + 1])
+  std::vector<int64_t> batch_;   ///< the batch next() returned
 };
 
 }  // namespace afinar

@@ -37,6 +37,21 @@ int64_t first_null_row(const arrow::Array& chunk, const arrow::Array& values, in
   return -1;
 }
 
+/// The chunk holding row i: the last one whose first row is <= i (chunks in row order).
+template <typename Chunk>
+const Chunk& chunk_containing(const std::vector<Chunk>& chunks, size_t i) {
+  if (chunks.size() == 1) return chunks.front();
+  auto it = std::upper_bound(chunks.begin(), chunks.end(), i, [](size_t row, const Chunk& c) { return row < c.first_row; });
+  return *(it - 1);
+}
+
+/// Keeps the chunks of the first n rows (the last one cut short).
+template <typename Chunk>
+void keep_first_rows(std::vector<Chunk>& chunks, size_t n) {
+  while (!chunks.empty() && chunks.back().first_row >= n) chunks.pop_back();
+  if (!chunks.empty()) chunks.back().rows = std::min(chunks.back().rows, n - chunks.back().first_row);
+}
+
 }  // namespace
 
 SequenceColumn SequenceColumn::from_arrow(std::shared_ptr<arrow::ChunkedArray> column, const std::string& name) {
@@ -88,11 +103,7 @@ SequenceColumn SequenceColumn::from_rows(const std::vector<std::vector<int32_t>>
 }
 
 const SequenceColumn::Chunk& SequenceColumn::chunk_of(size_t i) const {
-  if (chunks_.size() == 1) return chunks_.front();
-  // The last chunk whose first row is <= i.
-  auto it =
-      std::upper_bound(chunks_.begin(), chunks_.end(), i, [](size_t row, const Chunk& c) { return row < c.first_row; });
-  return *(it - 1);
+  return chunk_containing(chunks_, i);
 }
 
 std::span<const int32_t> SequenceColumn::operator[](size_t i) const {
@@ -120,8 +131,7 @@ SequenceColumn SequenceColumn::head(size_t n) const {
   SequenceColumn c = *this;
   c.data_ = data_->Slice(0, static_cast<int64_t>(n));
   c.size_ = n;
-  while (!c.chunks_.empty() && c.chunks_.back().first_row >= n) c.chunks_.pop_back();
-  if (!c.chunks_.empty()) c.chunks_.back().rows = std::min(c.chunks_.back().rows, n - c.chunks_.back().first_row);
+  keep_first_rows(c.chunks_, n);
   return c;
 }
 
@@ -150,10 +160,7 @@ IntColumn IntColumn::from_dataset(const Dataset& ds, const std::string& name) {
 }
 
 const IntColumn::Chunk& IntColumn::chunk_of(size_t i) const {
-  if (chunks_.size() == 1) return chunks_.front();
-  auto it =
-      std::upper_bound(chunks_.begin(), chunks_.end(), i, [](size_t row, const Chunk& c) { return row < c.first_row; });
-  return *(it - 1);
+  return chunk_containing(chunks_, i);
 }
 
 int64_t IntColumn::operator[](size_t i) const {
@@ -178,8 +185,7 @@ IntColumn IntColumn::head(size_t n) const {
   if (n >= size_) return *this;
   IntColumn c = *this;
   c.size_ = n;
-  while (!c.chunks_.empty() && c.chunks_.back().first_row >= n) c.chunks_.pop_back();
-  if (!c.chunks_.empty()) c.chunks_.back().rows = std::min(c.chunks_.back().rows, n - c.chunks_.back().first_row);
+  keep_first_rows(c.chunks_, n);
   return c;
 }
 

@@ -10,6 +10,7 @@
 
 #include "afinar/core/fs.h"
 #include "afinar/hub/cache.h"
+#include "afinar/io/safetensors.h"
 #include "afinar/metrics/squad.h"
 #include "afinar/models/gpt2/modeling_gpt2.h"
 #include "afinar/models/t5/modeling_t5.h"
@@ -173,6 +174,66 @@ TEST(TaskCommands, TranslationGeneratesAndScoresBleu) {
   EXPECT_TRUE(test.contains("test_bleu") && test.contains("test_gen_len")) << test.dump();
   EXPECT_LE(test["test_gen_len"].get<double>(), 8.0);
   EXPECT_EQ(count_lines(out / "generated_predictions.txt"), 8u);
+}
+
+// The command of the seam bug: a T5 translation run with gradient accumulation and label
+// smoothing trains (it failed with "decoder_input_ids or labels is required"), and accumulating
+// 2 micro-batches of 4 gives the weights of one batch of 8 (same rows: the sampler cuts one
+// permutation), because the head normalises by the item count of the whole update. Without
+// that, each micro-batch's mean would weigh its tokens differently and the weights would differ
+// by far more than the tolerance.
+TEST(TaskCommands, TranslationAccumulationWithSmoothingEqualsTheWholeBatch) {
+  TempDir tmp("afinar_cli_mt_accum");
+  const fs::path model = tmp.path / "tiny-t5";
+  {
+    auto cfg = afinar::T5Config::from_json({{"d_model", 32},
+                                            {"d_kv", 8},
+                                            {"d_ff", 64},
+                                            {"num_layers", 2},
+                                            {"num_heads", 4},
+                                            {"dropout_rate", 0.0},
+                                            {"vocab_size", 32128},
+                                            {"decoder_start_token_id", 0},
+                                            {"pad_token_id", 0},
+                                            {"eos_token_id", 1}});
+    torch::manual_seed(0);
+    afinar::T5ForConditionalGenerationImpl m(cfg);
+    m.save_pretrained(model);
+    copy_tokenizer("t5-small", model);
+  }
+  {
+    std::ifstream in(kShared + "/data/multi30k/validation.jsonl");
+    std::ofstream train(tmp.path / "train.jsonl");
+    std::string line;
+    for (int i = 0; i < 32 && std::getline(in, line); ++i) train << line << "\n";
+  }
+  auto train = [&](const std::string& name, int batch, int accumulation) {
+    const fs::path out = tmp.path / name;
+    auto r = run_afinar("train --task translation --model_name_or_path " + model.string() + " --train_file " +
+                        (tmp.path / "train.jsonl").string() + " --source_lang en --target_lang de --output_dir " +
+                        out.string() + " --do_train --max_steps 2 --label_smoothing_factor 0.1 --optim sgd --learning_rate 0.5" +
+                        " --per_device_train_batch_size " + std::to_string(batch) + " --gradient_accumulation_steps " +
+                        std::to_string(accumulation) + " --save_strategy no --use_cpu");
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return out;
+  };
+  const fs::path accumulated = train("accumulated", 4, 2), whole = train("whole", 8, 1);
+  const auto a = afinar::io::load_safetensors(accumulated / "model.safetensors");
+  const auto b = afinar::io::load_safetensors(whole / "model.safetensors");
+  const auto initial = afinar::io::load_safetensors(model / "model.safetensors");
+  double moved = 0;
+  for (const auto& [name, t] : initial) moved = std::max(moved, (t - b.at(name)).abs().max().item<double>());
+  EXPECT_GT(moved, 1e-3);  // the comparison below is between trained weights
+  ASSERT_EQ(a.size(), b.size());
+  for (const auto& [name, t] : a) {
+    ASSERT_TRUE(b.count(name)) << name;
+    // SGD: the weights differ by lr × the gradients' difference, fp32 sums in another order
+    // (atol 1e-5 + rtol 1e-4 as for fp32 gradients; lr 0.5 moves the weights by ~1e-2).
+    EXPECT_TRUE(torch::allclose(t, b.at(name), 1e-4, 1e-5)) << name << " max |diff| "
+                                                           << (t - b.at(name)).abs().max().item<double>();
+  }
+  EXPECT_NEAR(read_json(accumulated / "train_results.json")["train_loss"].get<double>(),
+              read_json(whole / "train_results.json")["train_loss"].get<double>(), 1e-4);
 }
 
 TEST(TaskCommands, AFlagOfAnotherTaskIsAnError) {

@@ -3,8 +3,9 @@
 // AutoModelForSequenceClassification → Trainer.train() → Trainer.predict() → argmax → accuracy, F1.
 //
 //   ./build/examples/rotten_tomatoes_example [checkpoint] [num_train_epochs] [max_train_samples]
-#include <iostream>
 #include <unistd.h>
+
+#include <iostream>
 
 #include "afinar/data/load_dataset.h"
 #include "afinar/metrics/classification.h"
@@ -77,7 +78,8 @@ int main(int argc, char** argv) try {
   afinar::ClassificationMetrics metric(static_cast<int64_t>(labels.size()));
   metric.add({preds.data_ptr<int64_t>(), static_cast<size_t>(preds.numel())},
              {refs.data_ptr<int64_t>(), static_cast<size_t>(refs.numel())});
-  std::cout << "accuracy_score: " << metric.accuracy() << "\n" << "f1_score: " << metric.f1() << "\n";
+  std::cout << "accuracy_score: " << metric.accuracy() << "\n"
+            << "f1_score: " << metric.f1() << "\n";
   return 0;
 } catch (const std::exception& e) {
   std::cerr << "error: " << e.what() << "\n";

@@ -109,8 +109,10 @@ void run_datasets_tokenize(const DatasetsTokenizeArgs& a) {
               << (hit ? "served from the map cache " : "tokenized into ") << mapped.origin() << "\n";
     out.set(split, std::move(mapped));
   }
-  if (out.size() == 1) out[out.splits().front()].save_to_disk(a.output_dir);
-  else out.save_to_disk(a.output_dir);
+  if (out.size() == 1)
+    out[out.splits().front()].save_to_disk(a.output_dir);
+  else
+    out.save_to_disk(a.output_dir);
   std::cout << "wrote " << a.output_dir << "\n";
 }
 

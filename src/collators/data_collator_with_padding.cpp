@@ -1,7 +1,6 @@
-#include "afinar/collators/data_collator.h"
-
 #include <algorithm>
 
+#include "afinar/collators/data_collator.h"
 #include "afinar/core/check.h"
 
 namespace afinar {
@@ -16,10 +15,11 @@ DataCollatorWithPadding::DataCollatorWithPadding(int32_t pad_token_id, std::stri
       padding_side_(std::move(padding_side)),
       max_length_(max_length),
       pad_to_multiple_of_(pad_to_multiple_of) {
-  AFINAR_CHECK(padding_ == "longest" || padding_ == "max_length", "DataCollatorWithPadding: padding must be longest or max_length, got '",
-               padding_, "'");
+  AFINAR_CHECK(padding_ == "longest" || padding_ == "max_length",
+               "DataCollatorWithPadding: padding must be longest or max_length, got '", padding_, "'");
   AFINAR_CHECK(padding_ != "max_length" || max_length_, "DataCollatorWithPadding: padding=max_length needs max_length");
-  AFINAR_CHECK(padding_side_ == "right" || padding_side_ == "left", "padding_side must be right or left, got '", padding_side_, "'");
+  AFINAR_CHECK(padding_side_ == "right" || padding_side_ == "left", "padding_side must be right or left, got '",
+               padding_side_, "'");
 }
 
 Batch DataCollatorWithPadding::operator()(const Examples& features, std::span<const int64_t> rows) const {
@@ -34,7 +34,8 @@ Batch DataCollatorWithPadding::operator()(const Examples& features, std::span<co
     for (const auto& [name, col] : features.sequences)
       for (int64_t r : rows) T = std::max<int64_t>(T, static_cast<int64_t>(col.at(static_cast<size_t>(r)).size()));
   }
-  if (pad_to_multiple_of_ && *pad_to_multiple_of_ > 0) T = (T + *pad_to_multiple_of_ - 1) / *pad_to_multiple_of_ * *pad_to_multiple_of_;
+  if (pad_to_multiple_of_ && *pad_to_multiple_of_ > 0)
+    T = (T + *pad_to_multiple_of_ - 1) / *pad_to_multiple_of_ * *pad_to_multiple_of_;
 
   for (const auto& [name, col] : features.sequences) {
     const int64_t pad = name == "input_ids" ? pad_token_id_ : name == "token_type_ids" ? pad_token_type_id_ : 0;

@@ -41,7 +41,8 @@ int64_t first_null_row(const arrow::Array& chunk, const arrow::Array& values, in
 template <typename Chunk>
 const Chunk& chunk_containing(const std::vector<Chunk>& chunks, size_t i) {
   if (chunks.size() == 1) return chunks.front();
-  auto it = std::upper_bound(chunks.begin(), chunks.end(), i, [](size_t row, const Chunk& c) { return row < c.first_row; });
+  auto it =
+      std::upper_bound(chunks.begin(), chunks.end(), i, [](size_t row, const Chunk& c) { return row < c.first_row; });
   return *(it - 1);
 }
 

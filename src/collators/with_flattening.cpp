@@ -35,12 +35,12 @@ Batch DataCollatorWithFlattening::operator()(const Examples& features, std::span
     max_length = std::max(max_length, n);
   }
   Batch batch;
-  batch["input_ids"] = row_tensor(ids, torch::kInt64, true);   // (1, N)
-  batch["labels"] = row_tensor(labels, torch::kInt64, true);   // (1, N)
+  batch["input_ids"] = row_tensor(ids, torch::kInt64, true);                                          // (1, N)
+  batch["labels"] = row_tensor(labels, torch::kInt64, true);                                          // (1, N)
   if (opts_.return_position_ids) batch["position_ids"] = row_tensor(positions, torch::kInt64, true);  // (1, N)
-  if (opts_.return_seq_idx) batch["seq_idx"] = row_tensor(seq_idx, torch::kInt32, true);               // (1, N)
+  if (opts_.return_seq_idx) batch["seq_idx"] = row_tensor(seq_idx, torch::kInt32, true);              // (1, N)
   if (opts_.return_flash_attn_kwargs) {
-    batch["cu_seq_lens_q"] = batch["cu_seq_lens_k"] = row_tensor(cu, torch::kInt32, false);  // (R + 1,)
+    batch["cu_seq_lens_q"] = batch["cu_seq_lens_k"] = row_tensor(cu, torch::kInt32, false);    // (R + 1,)
     batch["max_length_q"] = batch["max_length_k"] = torch::tensor(max_length, torch::kInt64);  // ()
   }
   return batch;

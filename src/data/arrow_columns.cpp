@@ -4,7 +4,6 @@
 
 #include <arrow/api.h>
 #include <arrow/compute/api.h>
-
 #include <sys/mman.h>
 
 #include <algorithm>

@@ -40,7 +40,9 @@ Features Dataset::features() const {
   return Features::from_arrow_schema(*table_->schema());
 }
 
-int64_t Dataset::num_rows() const { return table_ ? table_->num_rows() : 0; }
+int64_t Dataset::num_rows() const {
+  return table_ ? table_->num_rows() : 0;
+}
 
 std::vector<std::string> Dataset::column_names() const {
   return table_ ? table_->ColumnNames() : std::vector<std::string>{};
@@ -72,7 +74,9 @@ void check_no_nulls(const std::string& name, const arrow::ChunkedArray& col) {
   }
 }
 
-bool is_int_or_bool(const arrow::DataType& t) { return arrow::is_integer(t.id()) || t.id() == arrow::Type::BOOL; }
+bool is_int_or_bool(const arrow::DataType& t) {
+  return arrow::is_integer(t.id()) || t.id() == arrow::Type::BOOL;
+}
 
 }  // namespace
 
@@ -119,7 +123,8 @@ std::vector<std::vector<int32_t>> Dataset::column_int_lists(const std::string& n
   check_no_nulls(name, *col);
   init_compute();
   // A safe cast: values outside int32 fail here rather than wrap.
-  auto cast = data::unwrap(arrow::compute::Cast(col, arrow::list(arrow::int32())), "column '" + name + "' as list<int32>");
+  auto cast =
+      data::unwrap(arrow::compute::Cast(col, arrow::list(arrow::int32())), "column '" + name + "' as list<int32>");
   std::vector<std::vector<int32_t>> out;
   out.reserve(size_t(col->length()));
   for (const auto& chunk : cast.chunked_array()->chunks()) {
@@ -147,10 +152,9 @@ Dataset Dataset::select(const std::vector<int64_t>& indices) const {
   return Dataset(taken.table(), origin_, data::hash_parts({fingerprint_, "select", data::bytes_of(indices)}));
 }
 
-Dataset Dataset::add_column_int_lists(const std::string& name,
-                                      const std::vector<std::vector<int32_t>>& values) const {
-  AFINAR_CHECK(!has_column(name), "column '", name, "' already exists in the dataset; columns: ",
-               python_list(column_names()));
+Dataset Dataset::add_column_int_lists(const std::string& name, const std::vector<std::vector<int32_t>>& values) const {
+  AFINAR_CHECK(!has_column(name), "column '", name,
+               "' already exists in the dataset; columns: ", python_list(column_names()));
   AFINAR_CHECK(int64_t(values.size()) == num_rows(), "add_column '", name, "': got ", values.size(),
                " rows, the dataset has ", num_rows());
   arrow::ListBuilder lists(arrow::default_memory_pool(), std::make_shared<arrow::Int32Builder>());
@@ -161,8 +165,7 @@ Dataset Dataset::add_column_int_lists(const std::string& name,
   }
   auto array = data::unwrap(lists.Finish(), "add_column");
   auto field = arrow::field(name, arrow::list(arrow::int32()));
-  if (!table_)
-    return Dataset(arrow::Table::Make(arrow::schema({field}), {array}), origin_);
+  if (!table_) return Dataset(arrow::Table::Make(arrow::schema({field}), {array}), origin_);
   auto chunked = std::make_shared<arrow::ChunkedArray>(array);
   auto table = data::unwrap(table_->AddColumn(table_->num_columns(), field, chunked), "add_column");
   return Dataset(table, origin_);  // random fingerprint: the values are not hashed
@@ -230,7 +233,11 @@ std::string DatasetDict::repr() const {
   return "DatasetDict({\n" + indent_lines(body, "    ") + "\n})";
 }
 
-std::ostream& operator<<(std::ostream& os, const Dataset& ds) { return os << ds.repr(); }
-std::ostream& operator<<(std::ostream& os, const DatasetDict& dd) { return os << dd.repr(); }
+std::ostream& operator<<(std::ostream& os, const Dataset& ds) {
+  return os << ds.repr();
+}
+std::ostream& operator<<(std::ostream& os, const DatasetDict& dd) {
+  return os << dd.repr();
+}
 
 }  // namespace afinar

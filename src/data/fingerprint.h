@@ -17,7 +17,9 @@ namespace afinar::data {
 /// A random fingerprint starts with 'x' (never a hex digit): data built in memory, and every
 /// dataset derived from it, is marked so, and map() does not cache it (as HF, which disables the
 /// cache for in-memory datasets: a new random key each run would only fill the disk).
-inline bool is_in_memory_fingerprint(std::string_view fp) { return !fp.empty() && fp.front() == 'x'; }
+inline bool is_in_memory_fingerprint(std::string_view fp) {
+  return !fp.empty() && fp.front() == 'x';
+}
 
 /// Hash of the parts, each length-prefixed so that ("ab","c") ≠ ("a","bc"). The first part is
 /// the parent's fingerprint by convention; its in-memory mark is carried over.

@@ -24,7 +24,7 @@ using json = nlohmann::ordered_json;  // keeps the key order of the file: column
 struct TypeNode {
   enum Kind { Null, Bool, Int, Double, String, List, Struct };
   Kind kind = Null;
-  std::unique_ptr<TypeNode> item;                       // List
+  std::unique_ptr<TypeNode> item;                        // List
   std::vector<std::pair<std::string, TypeNode>> fields;  // Struct, in first-seen order
   std::unordered_map<std::string, size_t> index;         // Struct: key → position in fields
 };
@@ -36,17 +36,25 @@ const char* kind_name(TypeNode::Kind k) {
 
 TypeNode::Kind kind_of(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return TypeNode::Null;
-    case json::value_t::boolean: return TypeNode::Bool;
-    case json::value_t::number_integer: return TypeNode::Int;
+    case json::value_t::null:
+      return TypeNode::Null;
+    case json::value_t::boolean:
+      return TypeNode::Bool;
+    case json::value_t::number_integer:
+      return TypeNode::Int;
     case json::value_t::number_unsigned:
       // Above int64's range pyarrow cannot keep it exact either; it becomes a double.
       return v.get<uint64_t>() > uint64_t(INT64_MAX) ? TypeNode::Double : TypeNode::Int;
-    case json::value_t::number_float: return TypeNode::Double;
-    case json::value_t::string: return TypeNode::String;
-    case json::value_t::array: return TypeNode::List;
-    case json::value_t::object: return TypeNode::Struct;
-    default: return TypeNode::Null;  // binary/discarded never come out of the text parser
+    case json::value_t::number_float:
+      return TypeNode::Double;
+    case json::value_t::string:
+      return TypeNode::String;
+    case json::value_t::array:
+      return TypeNode::List;
+    case json::value_t::object:
+      return TypeNode::Struct;
+    default:
+      return TypeNode::Null;  // binary/discarded never come out of the text parser
   }
 }
 
@@ -91,12 +99,18 @@ void merge(TypeNode& node, const json& v, const std::string& key, const Site& si
 
 std::shared_ptr<arrow::DataType> arrow_type(const TypeNode& node) {
   switch (node.kind) {
-    case TypeNode::Null: return arrow::null();
-    case TypeNode::Bool: return arrow::boolean();
-    case TypeNode::Int: return arrow::int64();
-    case TypeNode::Double: return arrow::float64();
-    case TypeNode::String: return arrow::utf8();
-    case TypeNode::List: return arrow::list(node.item ? arrow_type(*node.item) : arrow::null());
+    case TypeNode::Null:
+      return arrow::null();
+    case TypeNode::Bool:
+      return arrow::boolean();
+    case TypeNode::Int:
+      return arrow::int64();
+    case TypeNode::Double:
+      return arrow::float64();
+    case TypeNode::String:
+      return arrow::utf8();
+    case TypeNode::List:
+      return arrow::list(node.item ? arrow_type(*node.item) : arrow::null());
     case TypeNode::Struct: {
       arrow::FieldVector fields;
       for (const auto& [name, child] : node.fields) fields.push_back(arrow::field(name, arrow_type(child)));
@@ -106,7 +120,9 @@ std::shared_ptr<arrow::DataType> arrow_type(const TypeNode& node) {
   return arrow::null();
 }
 
-bool is_null(const json* v) { return v == nullptr || v->is_null(); }
+bool is_null(const json* v) {
+  return v == nullptr || v->is_null();
+}
 
 /// Validity bitmap of `values` (nullptr when none is null, as Arrow expects).
 std::pair<std::shared_ptr<arrow::Buffer>, int64_t> validity(const std::vector<const json*>& values) {
@@ -124,8 +140,10 @@ std::shared_ptr<arrow::Array> build_primitive(const std::vector<const json*>& va
   Builder b;
   check_ok(b.Reserve(int64_t(values.size())), "json: reserve");
   for (const json* v : values) {
-    if (is_null(v)) b.UnsafeAppendNull();
-    else b.UnsafeAppend(get(*v));
+    if (is_null(v))
+      b.UnsafeAppendNull();
+    else
+      b.UnsafeAppend(get(*v));
   }
   return unwrap(b.Finish(), "json: build column");
 }
@@ -133,7 +151,8 @@ std::shared_ptr<arrow::Array> build_primitive(const std::vector<const json*>& va
 std::shared_ptr<arrow::Array> build_array(const TypeNode& node, const std::vector<const json*>& values) {
   const int64_t n = int64_t(values.size());
   switch (node.kind) {
-    case TypeNode::Null: return std::make_shared<arrow::NullArray>(n);
+    case TypeNode::Null:
+      return std::make_shared<arrow::NullArray>(n);
     case TypeNode::Bool:
       return build_primitive<arrow::BooleanBuilder>(values, [](const json& v) { return v.get<bool>(); });
     case TypeNode::Int:
@@ -144,8 +163,10 @@ std::shared_ptr<arrow::Array> build_array(const TypeNode& node, const std::vecto
       arrow::StringBuilder b;
       check_ok(b.Reserve(n), "json: reserve");
       for (const json* v : values) {
-        if (is_null(v)) check_ok(b.AppendNull(), "json: append");
-        else check_ok(b.Append(v->get_ref<const std::string&>()), "json: append");
+        if (is_null(v))
+          check_ok(b.AppendNull(), "json: append");
+        else
+          check_ok(b.Append(v->get_ref<const std::string&>()), "json: append");
       }
       return unwrap(b.Finish(), "json: build column");
     }
@@ -163,9 +184,9 @@ std::shared_ptr<arrow::Array> build_array(const TypeNode& node, const std::vecto
       auto child = build_array(node.item ? *node.item : null_item, items);
       auto off = unwrap(offsets.Finish(), "json: list offsets");
       auto [bitmap, nulls] = validity(values);
-      return unwrap(arrow::ListArray::FromArrays(arrow_type(node), *off, *child, arrow::default_memory_pool(),
-                                                 bitmap, nulls),
-                    "json: list column");
+      return unwrap(
+          arrow::ListArray::FromArrays(arrow_type(node), *off, *child, arrow::default_memory_pool(), bitmap, nulls),
+          "json: list column");
     }
     case TypeNode::Struct: {
       arrow::ArrayVector children;
@@ -222,8 +243,8 @@ std::shared_ptr<arrow::Table> parse_array_document(std::string_view text, const 
     size_t line = 1, line_start = 0;
     for (size_t i = 0; i < offset; ++i)
       if (text[i] == '\n') ++line, line_start = i + 1;
-    throw FormatError(detail::concat(origin, ":", line, ":", offset - line_start + 1,
-                                     ": malformed JSON: ", short_message(e)));
+    throw FormatError(
+        detail::concat(origin, ":", line, ":", offset - line_start + 1, ": malformed JSON: ", short_message(e)));
   } catch (const nlohmann::json::exception& e) {  // out_of_range: a number too large for a double
     throw FormatError(detail::concat(origin, ": malformed JSON: ", e.what()));
   }

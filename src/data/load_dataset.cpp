@@ -45,9 +45,9 @@ Dataset load_split(const std::string& builder, const std::vector<fs::path>& file
     tables.push_back(data::prepare_file(b, f, {.cache_dir = cache_dir}));
     const auto& first = *tables.front()->schema();
     const auto& cur = *tables.back()->schema();
-    AFINAR_CHECK_FORMAT(cur.Equals(first, /*check_metadata=*/false), "schema of ", f.string(), " (",
-                        cur.ToString(), ") differs from the schema of ", files.front().string(), " (",
-                        first.ToString(), "); HINT: the files of one split must have the same columns and types");
+    AFINAR_CHECK_FORMAT(cur.Equals(first, /*check_metadata=*/false), "schema of ", f.string(), " (", cur.ToString(),
+                        ") differs from the schema of ", files.front().string(), " (", first.ToString(),
+                        "); HINT: the files of one split must have the same columns and types");
   }
   std::string origin = files.front().string();
   if (files.size() > 1) origin += detail::concat(" (+", files.size() - 1, " more files)");
@@ -119,8 +119,9 @@ ResolvedSplits resolve_splits(const std::string& path, const LoadDatasetOptions&
       AFINAR_CHECK_FORMAT(!r.splits.empty(), "load_dataset('", path, "'): no data files in ", options.data_dir);
       return r;
     }
-    AFINAR_CHECK(!options.data_files.empty(), "load_dataset('", path,
-                 "') needs options.data_files (split → files) or options.data_dir, e.g. {{\"train\", {\"train.jsonl\"}}}");
+    AFINAR_CHECK(
+        !options.data_files.empty(), "load_dataset('", path,
+        "') needs options.data_files (split → files) or options.data_dir, e.g. {{\"train\", {\"train.jsonl\"}}}");
     return files_of(path, options, options.data_dir);
   }
   std::error_code ec;
@@ -159,7 +160,8 @@ Dataset load_dataset_split(const std::string& path, const std::string& split, co
 
 Dataset select_split(const DatasetDict& dd, const std::string& spec) {
   // ReadInstruction.from_spec: parts joined by '+', each split[from:to](rounding).
-  static const std::regex part_re(R"(^\s*([\w\-.]+)(?:\[(?:(-?[\d_]+)(%)?)?:(?:(-?[\d_]+)(%)?)?\])?(?:\(([^)]*)\))?\s*$)");
+  static const std::regex part_re(
+      R"(^\s*([\w\-.]+)(?:\[(?:(-?[\d_]+)(%)?)?:(?:(-?[\d_]+)(%)?)?\])?(?:\(([^)]*)\))?\s*$)");
   std::vector<Dataset> parts;
   std::string fp_parts;
   size_t start = 0;
@@ -174,12 +176,12 @@ Dataset select_split(const DatasetDict& dd, const std::string& spec) {
     const std::string name = m[1].str();
     AFINAR_CHECK(dd.contains(name), "Unknown split \"", name, "\". Should be one of ", join(dd.splits()), ".");
     const bool from_pct = m[3].matched, to_pct = m[5].matched;
-    AFINAR_CHECK(!m[2].matched || !m[4].matched || from_pct == to_pct,
-                 "split '", part, "': from and to must use the same unit (rows or %)");
+    AFINAR_CHECK(!m[2].matched || !m[4].matched || from_pct == to_pct, "split '", part,
+                 "': from and to must use the same unit (rows or %)");
     const bool pct = from_pct || to_pct;
     const std::string rounding = m[6].matched ? m[6].str() : (pct ? "closest" : "");
-    AFINAR_CHECK(rounding.empty() || rounding == "closest" || rounding == "pct1_dropremainder",
-                 "split '", part, "': rounding must be either closest or pct1_dropremainder");
+    AFINAR_CHECK(rounding.empty() || rounding == "closest" || rounding == "pct1_dropremainder", "split '", part,
+                 "': rounding must be either closest or pct1_dropremainder");
     AFINAR_CHECK(pct || rounding.empty(), "split '", part,
                  "': It is forbidden to specify rounding if not using percent slicing.");
     const Dataset& ds = dd[name];
@@ -190,7 +192,8 @@ Dataset select_split(const DatasetDict& dd, const std::string& spec) {
     };
     auto to_abs = [&](int64_t boundary) -> int64_t {
       if (rounding == "pct1_dropremainder") {
-        AFINAR_CHECK(n >= 100, "split '", part, "': Using \"pct1_dropremainder\" rounding on a split with less than 100 "
+        AFINAR_CHECK(n >= 100, "split '", part,
+                     "': Using \"pct1_dropremainder\" rounding on a split with less than 100 "
                      "elements is forbidden: it always results in an empty dataset.");
         return boundary * (n / 100);
       }
@@ -207,7 +210,8 @@ Dataset select_split(const DatasetDict& dd, const std::string& spec) {
     from = std::min(from, n);
     to = std::min(to, n);
     const int64_t len = std::max<int64_t>(to - from, 0);
-    const std::string fp = data::hash_parts({ds.fingerprint(), "select_split", std::to_string(from), std::to_string(len)});
+    const std::string fp =
+        data::hash_parts({ds.fingerprint(), "select_split", std::to_string(from), std::to_string(len)});
     parts.emplace_back(ds.table()->Slice(from, len), ds.origin(), fp);
     fp_parts += fp;
     if (plus == spec.size()) break;

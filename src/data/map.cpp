@@ -37,9 +37,8 @@ std::shared_ptr<arrow::RecordBatch> merge(const std::shared_ptr<arrow::RecordBat
     cols.push_back(in->column(i));
   }
   const int64_t rows = fn_out ? fn_out->num_rows() : in->num_rows();
-  AFINAR_CHECK(cols.empty() || rows == in->num_rows(), "map: batch ", batch_index, " returned ", rows,
-               " rows for ", in->num_rows(),
-               " input rows; HINT: a map that changes the row count must remove every input column");
+  AFINAR_CHECK(cols.empty() || rows == in->num_rows(), "map: batch ", batch_index, " returned ", rows, " rows for ",
+               in->num_rows(), " input rows; HINT: a map that changes the row count must remove every input column");
   for (int i = 0; fn_out && i < fn_out->num_columns(); ++i) {
     const auto& f = fn_out->schema()->field(i);
     auto it = std::find_if(fields.begin(), fields.end(), [&](const auto& g) { return g->name() == f->name(); });
@@ -178,7 +177,8 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
       const auto empty = unwrap(arrow::RecordBatch::MakeEmpty(source->schema()), "map");
       run(empty, function(empty));
     }
-    if (cache_file.empty()) return Dataset(unwrap(arrow::Table::FromRecordBatches(schema, out_batches), "map"), origin_);
+    if (cache_file.empty())
+      return Dataset(unwrap(arrow::Table::FromRecordBatches(schema, out_batches), "map"), origin_);
     write_gathered();
     check_ok(writer->Close(), tmp.string());
     check_ok(buffered->Close(), tmp.string());  // closes `out` too
@@ -198,7 +198,8 @@ Dataset Dataset::map(const BatchFunction& function, const MapOptions& o) const {
   return result;
 }
 
-void Dataset::iter(int64_t batch_size, const std::function<void(const std::shared_ptr<arrow::RecordBatch>&)>& fn) const {
+void Dataset::iter(int64_t batch_size,
+                   const std::function<void(const std::shared_ptr<arrow::RecordBatch>&)>& fn) const {
   AFINAR_CHECK(batch_size > 0, "iter: batch_size must be positive, got ", batch_size);
   if (!table_) return;
   arrow::TableBatchReader reader(*table_);

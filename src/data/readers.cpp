@@ -165,8 +165,8 @@ std::shared_ptr<arrow::Table> read_csv(const fs::path& file, char delimiter) {
 std::shared_ptr<arrow::Table> read_parquet(const fs::path& file) {
   check_exists(file);
   auto input = unwrap(arrow::io::MemoryMappedFile::Open(file.string(), arrow::io::FileMode::READ), file.string());
-  auto reader = unwrap(parquet::arrow::OpenFile(input, arrow::default_memory_pool()),
-                       file.string() + ": not a Parquet file");
+  auto reader =
+      unwrap(parquet::arrow::OpenFile(input, arrow::default_memory_pool()), file.string() + ": not a Parquet file");
   return unwrap(reader->ReadTable(), file.string() + ": reading Parquet");
 }
 

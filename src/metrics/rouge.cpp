@@ -12,7 +12,9 @@ namespace {
 
 using Tokens = std::vector<std::string>;
 
-RougeScore from_pr(double p, double r) { return {p, r, p + r > 0 ? 2 * p * r / (p + r) : 0.0}; }
+RougeScore from_pr(double p, double r) {
+  return {p, r, p + r > 0 ? 2 * p * r / (p + r) : 0.0};
+}
 
 // rouge-score accepts rouge[0-9] and rejects n = 0.
 int64_t ngram_order(const std::string& type) {
@@ -100,7 +102,8 @@ RougeScore summary_level_lcs(const std::vector<Tokens>& ref, const std::vector<T
       }
     }
   }
-  return from_pr(static_cast<double>(hits) / static_cast<double>(n), static_cast<double>(hits) / static_cast<double>(m));
+  return from_pr(static_cast<double>(hits) / static_cast<double>(n),
+                 static_cast<double>(hits) / static_cast<double>(m));
 }
 
 // Sentences for rougeLsum: split at "\n", empty ones dropped, each tokenized.

@@ -94,11 +94,16 @@ int64_t PreTrainedModelImpl::num_loss_items(const ModelInputs& in) const {
 
 std::string torch_dtype_name(torch::ScalarType dtype) {
   switch (dtype) {
-    case torch::kFloat: return "float32";
-    case torch::kDouble: return "float64";
-    case torch::kHalf: return "float16";
-    case torch::kBFloat16: return "bfloat16";
-    default: throw InvalidArgument(detail::concat("no config.json name for dtype ", dtype));
+    case torch::kFloat:
+      return "float32";
+    case torch::kDouble:
+      return "float64";
+    case torch::kHalf:
+      return "float16";
+    case torch::kBFloat16:
+      return "bfloat16";
+    default:
+      throw InvalidArgument(detail::concat("no config.json name for dtype ", dtype));
   }
 }
 
@@ -173,7 +178,9 @@ std::string shape_str(torch::IntArrayRef s) {
   return out + "]";
 }
 
-bool starts_with(const std::string& s, const std::string& p) { return s.rfind(p, 0) == 0; }
+bool starts_with(const std::string& s, const std::string& p) {
+  return s.rfind(p, 0) == 0;
+}
 bool ends_with(const std::string& s, const std::string& x) {
   return s.size() >= x.size() && s.compare(s.size() - x.size(), x.size(), x) == 0;
 }
@@ -190,8 +197,10 @@ LoadReport load_pretrained_weights(torch::nn::Module& model, std::map<std::strin
   std::map<std::string, torch::Tensor> renamed;
   for (auto& [k, v] : weights) {
     std::string name = k;
-    if (ends_with(name, ".gamma")) name = name.substr(0, name.size() - 6) + ".weight";
-    else if (ends_with(name, ".beta")) name = name.substr(0, name.size() - 5) + ".bias";
+    if (ends_with(name, ".gamma"))
+      name = name.substr(0, name.size() - 6) + ".weight";
+    else if (ends_with(name, ".beta"))
+      name = name.substr(0, name.size() - 5) + ".bias";
     renamed[name] = std::move(v);
   }
 
@@ -205,8 +214,10 @@ LoadReport load_pretrained_weights(torch::nn::Module& model, std::map<std::strin
   const bool ckpt_has = !prefix.empty() && any_prefixed(renamed);
   for (auto& [k, v] : renamed) {
     std::string name = k;
-    if (model_has && !ckpt_has && !params.count(name)) name = prefix + name;
-    else if (!model_has && ckpt_has && starts_with(name, prefix)) name = name.substr(prefix.size());
+    if (model_has && !ckpt_has && !params.count(name))
+      name = prefix + name;
+    else if (!model_has && ckpt_has && starts_with(name, prefix))
+      name = name.substr(prefix.size());
     ckpt[name] = std::move(v);
   }
 
@@ -222,9 +233,9 @@ LoadReport load_pretrained_weights(torch::nn::Module& model, std::map<std::strin
                         shape_str(it->second.sizes()), " in the checkpoint but ", shape_str(param.sizes()),
                         " in the model (HINT: config.json and the weights disagree, or num_labels differs "
                         "from the checkpoint's head)");
-    AFINAR_CHECK_FORMAT(it->second.is_floating_point() == param.is_floating_point(), source, ": tensor '",
-                        name, "' has dtype ", it->second.scalar_type(), " in the checkpoint but ",
-                        param.scalar_type(), " in the model");
+    AFINAR_CHECK_FORMAT(it->second.is_floating_point() == param.is_floating_point(), source, ": tensor '", name,
+                        "' has dtype ", it->second.scalar_type(), " in the checkpoint but ", param.scalar_type(),
+                        " in the model");
     param.copy_(it->second);
     ckpt.erase(it);
   }

@@ -15,8 +15,8 @@ using nlohmann::json;
 
 namespace {
 
-const char* const kSpecialKeys[] = {"unk_token", "sep_token", "pad_token", "cls_token", "mask_token",
-                                    "bos_token", "eos_token"};
+const char* const kSpecialKeys[] = {"unk_token",  "sep_token", "pad_token", "cls_token",
+                                    "mask_token", "bos_token", "eos_token"};
 
 // A special token in tokenizer_config.json is a string or an AddedToken object.
 std::optional<std::string> token_string(const json& v) {
@@ -30,7 +30,8 @@ json read_json_file(const fs::path& p) {
   try {
     return json::parse(text);
   } catch (const json::parse_error& e) {
-    throw FormatError(detail::concat(p.string(), ": malformed JSON at byte ", e.byte ? e.byte - 1 : 0, " (", e.what(), ")"));
+    throw FormatError(
+        detail::concat(p.string(), ": malformed JSON at byte ", e.byte ? e.byte - 1 : 0, " (", e.what(), ")"));
   } catch (const json::exception& e) {  // out_of_range: a number too large for a double
     throw FormatError(detail::concat(p.string(), ": malformed JSON (", e.what(), ")"));
   }
@@ -58,7 +59,8 @@ bool has_upper_case_pieces(const fs::path& vocab_txt) {
 // The tokenizer.json transformers' BERT converter writes for a vocab.txt.
 json bert_tokenizer_json(const fs::path& vocab_txt, const json& config) {
   auto vocab = tokenizers::read_vocab_txt(vocab_txt.string());
-  bool lower = config.contains("do_lower_case") ? config["do_lower_case"].get<bool>() : !has_upper_case_pieces(vocab_txt);
+  bool lower =
+      config.contains("do_lower_case") ? config["do_lower_case"].get<bool>() : !has_upper_case_pieces(vocab_txt);
   json strip = config.contains("strip_accents") ? config["strip_accents"] : json(nullptr);
   bool chinese = config.value("tokenize_chinese_chars", true);
   auto special = [&](const char* key, const char* fallback) {
@@ -67,12 +69,17 @@ json bert_tokenizer_json(const fs::path& vocab_txt, const json& config) {
   };
   std::string cls = special("cls_token", "[CLS]"), sep = special("sep_token", "[SEP]");
   json added = json::array();
-  for (std::string t : {special("pad_token", "[PAD]"), special("unk_token", "[UNK]"), cls, sep,
-                        special("mask_token", "[MASK]")}) {
+  for (std::string t :
+       {special("pad_token", "[PAD]"), special("unk_token", "[UNK]"), cls, sep, special("mask_token", "[MASK]")}) {
     auto id = vocab.find(t);
     AFINAR_CHECK_FORMAT(id.has_value(), vocab_txt.string(), ": special token ", t, " is not in the vocabulary");
-    added.push_back({{"id", *id}, {"content", t}, {"single_word", false}, {"lstrip", false}, {"rstrip", false},
-                     {"normalized", false}, {"special", true}});
+    added.push_back({{"id", *id},
+                     {"content", t},
+                     {"single_word", false},
+                     {"lstrip", false},
+                     {"rstrip", false},
+                     {"normalized", false},
+                     {"special", true}});
   }
   json vj = json::object();
   {  // the same lines read_vocab_txt reads: id = line number, a repeated token keeps its last id
@@ -101,14 +108,20 @@ json bert_tokenizer_json(const fs::path& vocab_txt, const json& config) {
               {"padding", nullptr},
               {"added_tokens", added},
               {"normalizer",
-               {{"type", "BertNormalizer"}, {"clean_text", true}, {"handle_chinese_chars", chinese},
-                {"strip_accents", strip}, {"lowercase", lower}}},
+               {{"type", "BertNormalizer"},
+                {"clean_text", true},
+                {"handle_chinese_chars", chinese},
+                {"strip_accents", strip},
+                {"lowercase", lower}}},
               {"pre_tokenizer", {{"type", "BertPreTokenizer"}}},
               {"post_processor", post},
               {"decoder", {{"type", "WordPiece"}, {"prefix", "##"}, {"cleanup", true}}},
               {"model",
-               {{"type", "WordPiece"}, {"unk_token", special("unk_token", "[UNK]")},
-                {"continuing_subword_prefix", "##"}, {"max_input_chars_per_word", 100}, {"vocab", vj}}}};
+               {{"type", "WordPiece"},
+                {"unk_token", special("unk_token", "[UNK]")},
+                {"continuing_subword_prefix", "##"},
+                {"max_input_chars_per_word", 100},
+                {"vocab", vj}}}};
 }
 
 void apply_config(Tokenizer::Impl& impl, json config, json special_map) {
@@ -131,9 +144,10 @@ void apply_config(Tokenizer::Impl& impl, json config, json special_map) {
 
 Tokenizer AutoTokenizer::from_pretrained(const std::string& name_or_path) {
   fs::path dir = hub::resolve_repo(name_or_path);
-  json config = fs::exists(dir / "tokenizer_config.json") ? read_json_file(dir / "tokenizer_config.json") : json::object();
-  json special = fs::exists(dir / "special_tokens_map.json") ? read_json_file(dir / "special_tokens_map.json")
-                                                             : json::object();
+  json config =
+      fs::exists(dir / "tokenizer_config.json") ? read_json_file(dir / "tokenizer_config.json") : json::object();
+  json special =
+      fs::exists(dir / "special_tokens_map.json") ? read_json_file(dir / "special_tokens_map.json") : json::object();
   AFINAR_CHECK_FORMAT(config.is_object() && special.is_object(), dir.string(),
                       ": tokenizer_config.json and special_tokens_map.json must hold JSON objects");
   Tokenizer t;
@@ -156,16 +170,18 @@ Tokenizer AutoTokenizer::from_pretrained(const std::string& name_or_path) {
     hash_part("vocab.txt", read_file(dir / "vocab.txt"));
     std::string origin = (dir / "vocab.txt").string();
     impl = tokenizers::build_impl(bert_tokenizer_json(dir / "vocab.txt", config), origin);
-    if (!config.contains("do_lower_case"))
-      config["do_lower_case"] = impl->json["normalizer"]["lowercase"];
+    if (!config.contains("do_lower_case")) config["do_lower_case"] = impl->json["normalizer"]["lowercase"];
     if (!config.contains("tokenizer_class")) config["tokenizer_class"] = "BertTokenizer";
-    const std::pair<const char*, const char*> bert_specials[] = {
-        {"unk_token", "[UNK]"}, {"sep_token", "[SEP]"}, {"pad_token", "[PAD]"}, {"cls_token", "[CLS]"},
-        {"mask_token", "[MASK]"}};
+    const std::pair<const char*, const char*> bert_specials[] = {{"unk_token", "[UNK]"},
+                                                                 {"sep_token", "[SEP]"},
+                                                                 {"pad_token", "[PAD]"},
+                                                                 {"cls_token", "[CLS]"},
+                                                                 {"mask_token", "[MASK]"}};
     for (const auto& [k, v] : bert_specials)
       if (!config.contains(k)) config[k] = v;
   } else {
-    throw FormatError(detail::concat(dir.string(), ": no tokenizer.json or vocab.txt; HINT: point at a folder "
+    throw FormatError(detail::concat(dir.string(),
+                                     ": no tokenizer.json or vocab.txt; HINT: point at a folder "
                                      "holding a Hugging Face tokenizer"));
   }
   apply_config(*impl, std::move(config), std::move(special));

@@ -260,7 +260,8 @@ void Tokenizer::pad_to(Encoding& e, size_t target, const EncodeOptions& opt) con
   };
   if (!shorter(e, shorter)) return;
   auto id = pad_token_id();
-  AFINAR_CHECK(id.has_value(), "padding needs a pad token, and this tokenizer has none; HINT: set pad_token in "
+  AFINAR_CHECK(id.has_value(),
+               "padding needs a pad token, and this tokenizer has none; HINT: set pad_token in "
                "tokenizer_config.json");
   tokenizers::pad_encoding(e, target, *id, pad_token(), opt.padding_side.value_or(impl.padding_side));
 }
@@ -306,8 +307,7 @@ std::vector<Encoding> Tokenizer::encode_batch(const std::vector<std::string>& te
 std::vector<Encoding> Tokenizer::encode_pretokenized_batch(const std::vector<std::vector<std::string>>& batch,
                                                            const EncodeOptions& opt, size_t num_threads) const {
   // padding "longest" pads a lone encoding to its own length (a no-op); batch_impl pads after.
-  return batch_impl(batch.size(), opt, num_threads,
-                    [&](size_t i, bool) { return encode_pretokenized(batch[i], opt); });
+  return batch_impl(batch.size(), opt, num_threads, [&](size_t i, bool) { return encode_pretokenized(batch[i], opt); });
 }
 
 std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special_tokens,
@@ -316,8 +316,8 @@ std::string Tokenizer::decode(const std::vector<int32_t>& ids, bool skip_special
   if (!clean_up_tokenization_spaces) return s;
   // transformers' clean_up_tokenization.
   static constexpr std::pair<std::string_view, std::string_view> kRules[] = {
-      {" .", "."}, {" ?", "?"}, {" !", "!"}, {" ,", ","}, {" ' ", "'"}, {" n't", "n't"},
-      {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
+      {" .", "."},     {" ?", "?"},   {" !", "!"},   {" ,", ","},     {" ' ", "'"},
+      {" n't", "n't"}, {" 'm", "'m"}, {" 's", "'s"}, {" 've", "'ve"}, {" 're", "'re"}};
   for (const auto& [from, to] : kRules)
     for (size_t pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos + to.size()))
       s.replace(pos, from.size(), to);
@@ -377,8 +377,12 @@ std::optional<int32_t> Tokenizer::pad_token_id() const {
   return token_to_id(*impl.pad_token);
 }
 
-std::string Tokenizer::pad_token() const { return need(impl_).pad_token.value_or(""); }
-size_t Tokenizer::model_max_length() const { return need(impl_).model_max_length; }
+std::string Tokenizer::pad_token() const {
+  return need(impl_).pad_token.value_or("");
+}
+size_t Tokenizer::model_max_length() const {
+  return need(impl_).model_max_length;
+}
 bool Tokenizer::uses_token_type_ids() const {
   const Impl& impl = need(impl_);
   return impl.post_processor && impl.post_processor->uses_type_ids();

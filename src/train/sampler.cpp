@@ -49,9 +49,9 @@ void fixed_batches(std::vector<int64_t> order, int64_t bs, bool drop_last, std::
 }  // namespace
 
 void SamplerOptions::validate() const {
-  AFINAR_CHECK(strategy == "random" || strategy == "sequential" || strategy == "group_by_length" ||
-                   strategy == "token_budget",
-               "sampler: unknown strategy '", strategy, "' (random, sequential, group_by_length, token_budget)");
+  AFINAR_CHECK(
+      strategy == "random" || strategy == "sequential" || strategy == "group_by_length" || strategy == "token_budget",
+      "sampler: unknown strategy '", strategy, "' (random, sequential, group_by_length, token_budget)");
   AFINAR_CHECK(strategy == "token_budget" || batch_size > 0, "sampler: batch_size must be > 0, got ", batch_size);
   AFINAR_CHECK(strategy != "token_budget" || max_tokens > 0, "sampler: token_budget needs max_tokens > 0, got ",
                max_tokens);
@@ -66,8 +66,8 @@ BatchSampler::BatchSampler(int64_t num_rows, SamplerOptions options, std::vector
   opts_.validate();
   AFINAR_CHECK(n_ > 0, "sampler: no rows to sample from");
   if (opts_.strategy == "group_by_length" || opts_.strategy == "token_budget")
-    AFINAR_CHECK(static_cast<int64_t>(lengths_.size()) == n_, "sampler: ", opts_.strategy, " needs one length per row (",
-                 n_, " rows, ", lengths_.size(), " lengths)");
+    AFINAR_CHECK(static_cast<int64_t>(lengths_.size()) == n_, "sampler: ", opts_.strategy,
+                 " needs one length per row (", n_, " rows, ", lengths_.size(), " lengths)");
   if (opts_.strategy != "token_budget")
     AFINAR_CHECK(!opts_.drop_last || n_ >= opts_.batch_size, "sampler: ", n_, " rows make no batch of ",
                  opts_.batch_size, " with drop_last");
@@ -90,7 +90,8 @@ std::vector<int64_t> BatchSampler::order(int64_t epoch) const {
 }
 
 void BatchSampler::global_batches(int64_t epoch, std::vector<int64_t>& rows, std::vector<int64_t>& starts) const {
-  if (opts_.strategy != "token_budget") return fixed_batches(order(epoch), opts_.batch_size, opts_.drop_last, rows, starts);
+  if (opts_.strategy != "token_budget")
+    return fixed_batches(order(epoch), opts_.batch_size, opts_.drop_last, rows, starts);
   // Megabatches of 1,000 random rows, longest first, cut greedily under the token budget.
   std::vector<std::pair<int64_t, int64_t>> spans;  // (start, end) in `sorted`
   std::vector<int64_t> sorted = order(epoch);
@@ -108,7 +109,8 @@ void BatchSampler::global_batches(int64_t epoch, std::vector<int64_t>& rows, std
   }
   // The batch order is shuffled too (same generator family, next seed stream), so that a
   // megabatch's long rows do not all come first.
-  const std::vector<int64_t> batch_perm = randperm(static_cast<int64_t>(spans.size()), opts_.seed + 0x9e3779b9ULL + epoch);
+  const std::vector<int64_t> batch_perm =
+      randperm(static_cast<int64_t>(spans.size()), opts_.seed + 0x9e3779b9ULL + epoch);
   rows.clear();
   starts.clear();
   for (int64_t b : batch_perm) {
@@ -174,7 +176,8 @@ void BatchSampler::draw(int64_t epoch) {
     --idx;  // Python's loop variable keeps the last index
     if (!opts_.drop_last && !initial.empty()) {
       if (static_cast<int64_t>(to_yield.size()) == B) emit(to_yield);
-      while (static_cast<int64_t>(initial.size()) < W * B) initial.insert(initial.end(), initial.begin(), initial.end());
+      while (static_cast<int64_t>(initial.size()) < W * B)
+        initial.insert(initial.end(), initial.begin(), initial.end());
       if (static_cast<int64_t>(batch.size()) == B) {
         batch.clear();
         ++idx;
@@ -208,7 +211,8 @@ int64_t BatchSampler::batches_per_epoch() const {
 }
 
 void BatchSampler::seek(Position pos) {
-  AFINAR_CHECK(pos.epoch >= 0 && pos.batch >= 0, "sampler: bad position (epoch ", pos.epoch, ", batch ", pos.batch, ")");
+  AFINAR_CHECK(pos.epoch >= 0 && pos.batch >= 0, "sampler: bad position (epoch ", pos.epoch, ", batch ", pos.batch,
+               ")");
   if (drawn_epoch_ != pos.epoch) draw(pos.epoch);
   AFINAR_CHECK(pos.batch <= num_batches(), "sampler: batch ", pos.batch, " is past the end of epoch ", pos.epoch, " (",
                num_batches(), " batches)");
@@ -224,9 +228,12 @@ std::optional<std::span<const int64_t>> BatchSampler::next() {
 }
 
 nlohmann::json BatchSampler::state_dict() const {
-  return {{"epoch", pos_.epoch},       {"batch", pos_.batch},
-          {"strategy", opts_.strategy}, {"seed", opts_.seed},
-          {"num_replicas", opts_.num_replicas}, {"rank", opts_.rank},
+  return {{"epoch", pos_.epoch},
+          {"batch", pos_.batch},
+          {"strategy", opts_.strategy},
+          {"seed", opts_.seed},
+          {"num_replicas", opts_.num_replicas},
+          {"rank", opts_.rank},
           {"num_rows", n_}};
 }
 
@@ -241,9 +248,9 @@ void BatchSampler::load_state_dict(const nlohmann::json& s) {
   same("num_replicas", opts_.num_replicas);
   same("rank", opts_.rank);
   same("num_rows", n_);
-  AFINAR_CHECK(s.contains("epoch") && s["epoch"].is_number_integer() && s.contains("batch") &&
-                   s["batch"].is_number_integer(),
-               "sampler state: 'epoch' and 'batch' must be integers");
+  AFINAR_CHECK(
+      s.contains("epoch") && s["epoch"].is_number_integer() && s.contains("batch") && s["batch"].is_number_integer(),
+      "sampler state: 'epoch' and 'batch' must be integers");
   seek({s["epoch"].get<int64_t>(), s["batch"].get<int64_t>()});
 }
 

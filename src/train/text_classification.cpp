@@ -49,8 +49,8 @@ Dataset preprocess_classification(const Dataset& ds, const std::string& split, c
                                   bool require_labels) {
   AFINAR_CHECK(!opt.text_column_names.empty(), split, " split: no text column given. HINT: --text_column_names");
   for (const auto& c : opt.text_column_names)
-    AFINAR_CHECK(ds.has_column(c), split, " split (", ds.origin(), "): no text column '", c, "'; columns found: ",
-                 join(ds.column_names()), ". HINT: --text_column_names");
+    AFINAR_CHECK(ds.has_column(c), split, " split (", ds.origin(), "): no text column '", c,
+                 "'; columns found: ", join(ds.column_names()), ". HINT: --text_column_names");
   const bool has_labels = ds.has_column(opt.label_column_name);
   AFINAR_CHECK(has_labels || !require_labels, split, " split (", ds.origin(), "): no label column '",
                opt.label_column_name, "'; columns found: ", join(ds.column_names()), ". HINT: --label_column_name");

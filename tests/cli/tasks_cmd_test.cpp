@@ -203,7 +203,8 @@ TEST(TaskCommands, TranslationAccumulationWithSmoothingEqualsTheWholeBatch) {
     const fs::path out = tmp.path / name;
     auto r = run_afinar("train --task translation --model_name_or_path " + model.string() + " --train_file " +
                         (tmp.path / "train.jsonl").string() + " --source_lang en --target_lang de --output_dir " +
-                        out.string() + " --do_train --max_steps 2 --label_smoothing_factor 0.1 --optim sgd --learning_rate 0.5" +
+                        out.string() +
+                        " --do_train --max_steps 2 --label_smoothing_factor 0.1 --optim sgd --learning_rate 0.5" +
                         " --per_device_train_batch_size " + std::to_string(batch) + " --gradient_accumulation_steps " +
                         std::to_string(accumulation) + " --save_strategy no --use_cpu");
     EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -221,8 +222,8 @@ TEST(TaskCommands, TranslationAccumulationWithSmoothingEqualsTheWholeBatch) {
     ASSERT_TRUE(b.count(name)) << name;
     // SGD: the weights differ by lr × the gradients' difference, fp32 sums in another order
     // (atol 1e-5 + rtol 1e-4 as for fp32 gradients; lr 0.5 moves the weights by ~1e-2).
-    EXPECT_TRUE(torch::allclose(t, b.at(name), 1e-4, 1e-5)) << name << " max |diff| "
-                                                           << (t - b.at(name)).abs().max().item<double>();
+    EXPECT_TRUE(torch::allclose(t, b.at(name), 1e-4, 1e-5))
+        << name << " max |diff| " << (t - b.at(name)).abs().max().item<double>();
   }
   EXPECT_NEAR(read_json(accumulated / "train_results.json")["train_loss"].get<double>(),
               read_json(whole / "train_results.json")["train_loss"].get<double>(), 1e-4);
@@ -271,8 +272,9 @@ TEST(TaskCommands, QuestionAnsweringTrainsEvaluatesAndWritesAnswers) {
     const std::string id = ex["id"], text = preds.at(id);
     EXPECT_NE(ex["context"].get<std::string>().find(text), std::string::npos) << text;
     p.push_back({id, text});
-    refs.push_back({id, {ex["answers"]["text"].get<std::vector<std::string>>(),
-                         ex["answers"]["answer_start"].get<std::vector<int64_t>>()}});
+    refs.push_back({id,
+                    {ex["answers"]["text"].get<std::vector<std::string>>(),
+                     ex["answers"]["answer_start"].get<std::vector<int64_t>>()}});
   }
   const auto m = afinar::squad(p, refs);
   EXPECT_NEAR(eval["eval_exact_match"].get<double>(), m.at("exact_match"), 1e-9);
@@ -303,7 +305,8 @@ TEST(TaskCommands, SummarizationScoresRougeAsRougeScore) {
   auto r = run_afinar("train --task summarization --model_name_or_path " + model.string() + " --train_file " +
                       (tmp.path / "train.jsonl").string() + " --test_file " + (tmp.path / "test.jsonl").string() +
                       " --text_column document --summary_column summary --source_prefix 'summarize: '"
-                      " --output_dir " + out.string() +
+                      " --output_dir " +
+                      out.string() +
                       " --do_train --do_predict --predict_with_generate --generation_max_length 8"
                       " --max_steps 2 --per_device_train_batch_size 8 --use_cpu");
   ASSERT_EQ(r.exit_code, 0) << r.output;

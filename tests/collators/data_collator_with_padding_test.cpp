@@ -1,10 +1,9 @@
-#include "afinar/collators/data_collator.h"
-
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "afinar/collators/data_collator.h"
 #include "afinar/core/check.h"
 #include "afinar_test_paths.h"
 
@@ -13,7 +12,8 @@ namespace {
 std::vector<std::vector<int64_t>> to_rows(const torch::Tensor& t) {
   std::vector<std::vector<int64_t>> rows;
   auto c = t.to(torch::kInt64).contiguous();
-  for (int64_t i = 0; i < c.size(0); ++i) rows.emplace_back(c[i].data_ptr<int64_t>(), c[i].data_ptr<int64_t>() + c.size(1));
+  for (int64_t i = 0; i < c.size(0); ++i)
+    rows.emplace_back(c[i].data_ptr<int64_t>(), c[i].data_ptr<int64_t>() + c.size(1));
   return rows;
 }
 
@@ -39,7 +39,8 @@ TEST(DataCollatorWithPadding, MatchesTransformers) {
     afinar::DataCollatorWithPadding collate(
         c["pad_token_id"].get<int32_t>(), kw.value("padding", "longest"),
         kw.contains("max_length") ? std::optional<int64_t>(kw["max_length"].get<int64_t>()) : std::nullopt,
-        kw.contains("pad_to_multiple_of") ? std::optional<int64_t>(kw["pad_to_multiple_of"].get<int64_t>()) : std::nullopt,
+        kw.contains("pad_to_multiple_of") ? std::optional<int64_t>(kw["pad_to_multiple_of"].get<int64_t>())
+                                          : std::nullopt,
         kw.value("padding_side", "right"));
     std::vector<int64_t> rows = {0, 1, 2};
     afinar::Batch b = collate(f, rows);

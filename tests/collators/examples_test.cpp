@@ -132,9 +132,10 @@ TEST(IntColumn, ViewsInt64ChunksAndConvertsOtherTypes) {
   EXPECT_EQ(c.head(1).size(), 1u);
   EXPECT_THROW(c.at(5), std::out_of_range);
 
-  const Dataset small(arrow::Table::Make(arrow::schema({arrow::field("flag", arrow::boolean()), arrow::field("n", arrow::int8())}),
-                                         {from_json(arrow::boolean(), "[true, false]"), from_json(arrow::int8(), "[-3, 7]")}),
-                      "mem");
+  const Dataset small(
+      arrow::Table::Make(arrow::schema({arrow::field("flag", arrow::boolean()), arrow::field("n", arrow::int8())}),
+                         {from_json(arrow::boolean(), "[true, false]"), from_json(arrow::int8(), "[-3, 7]")}),
+      "mem");
   EXPECT_EQ(IntColumn::from_dataset(small, "flag").to_vector(), (std::vector<int64_t>{1, 0}));
   EXPECT_EQ(IntColumn::from_dataset(small, "n").to_vector(), (std::vector<int64_t>{-3, 7}));
   const Dataset nulls(arrow::Table::Make(arrow::schema({arrow::field("label", arrow::int64())}),

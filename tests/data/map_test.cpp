@@ -166,7 +166,9 @@ TEST(Map, RemoveColumnsAndRowCountRules) {
   EXPECT_EQ(in_memory.select({0}).map(word_lengths, declared).num_rows(), 1);
   EXPECT_FALSE(fs::exists(declared.cache_dir));
   // A declared filter keeps the lineage cacheable; an undeclared one does not.
-  auto all_rows = [](const std::shared_ptr<arrow::RecordBatch>& b) { return std::vector<bool>(size_t(b->num_rows()), true); };
+  auto all_rows = [](const std::shared_ptr<arrow::RecordBatch>& b) {
+    return std::vector<bool>(size_t(b->num_rows()), true);
+  };
   f.data.filter(all_rows, 1000, "keep_all").map(word_lengths, declared);
   EXPECT_EQ(list_cache_files(declared.cache_dir).size(), 1u);
   f.data.filter(all_rows).map(word_lengths, declared);

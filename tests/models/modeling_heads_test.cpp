@@ -31,24 +31,54 @@ struct HeadCase {
   std::vector<std::string> base_prefixes;
 };
 
-std::ostream& operator<<(std::ostream& os, const HeadCase& c) { return os << c.fixture; }
+std::ostream& operator<<(std::ostream& os, const HeadCase& c) {
+  return os << c.fixture;
+}
 
 const std::vector<HeadCase>& cases() {
   static const std::vector<HeadCase> all = {
-      {"tiny_bert_token", "BertForTokenClassification", "AutoModelForTokenClassification",
-       &AutoModelForTokenClassification::from_pretrained, {"logits"}, {"bert."}},
-      {"tiny_bert_mlm", "BertForMaskedLM", "AutoModelForMaskedLM", &AutoModelForMaskedLM::from_pretrained,
-       {"logits"}, {"bert."}},
-      {"tiny_bert_qa", "BertForQuestionAnswering", "AutoModelForQuestionAnswering",
-       &AutoModelForQuestionAnswering::from_pretrained, {"start_logits", "end_logits"}, {"bert."}},
-      {"tiny_roberta_seq", "RobertaForSequenceClassification", "AutoModelForSequenceClassification",
-       &AutoModelForSequenceClassification::from_pretrained, {"logits"}, {"roberta."}},
-      {"tiny_roberta_token", "RobertaForTokenClassification", "AutoModelForTokenClassification",
-       &AutoModelForTokenClassification::from_pretrained, {"logits"}, {"roberta."}},
-      {"tiny_distilbert_seq", "DistilBertForSequenceClassification", "AutoModelForSequenceClassification",
-       &AutoModelForSequenceClassification::from_pretrained, {"logits"}, {"distilbert."}},
-      {"tiny_distilbert_token", "DistilBertForTokenClassification", "AutoModelForTokenClassification",
-       &AutoModelForTokenClassification::from_pretrained, {"logits"}, {"distilbert."}},
+      {"tiny_bert_token",
+       "BertForTokenClassification",
+       "AutoModelForTokenClassification",
+       &AutoModelForTokenClassification::from_pretrained,
+       {"logits"},
+       {"bert."}},
+      {"tiny_bert_mlm",
+       "BertForMaskedLM",
+       "AutoModelForMaskedLM",
+       &AutoModelForMaskedLM::from_pretrained,
+       {"logits"},
+       {"bert."}},
+      {"tiny_bert_qa",
+       "BertForQuestionAnswering",
+       "AutoModelForQuestionAnswering",
+       &AutoModelForQuestionAnswering::from_pretrained,
+       {"start_logits", "end_logits"},
+       {"bert."}},
+      {"tiny_roberta_seq",
+       "RobertaForSequenceClassification",
+       "AutoModelForSequenceClassification",
+       &AutoModelForSequenceClassification::from_pretrained,
+       {"logits"},
+       {"roberta."}},
+      {"tiny_roberta_token",
+       "RobertaForTokenClassification",
+       "AutoModelForTokenClassification",
+       &AutoModelForTokenClassification::from_pretrained,
+       {"logits"},
+       {"roberta."}},
+      {"tiny_distilbert_seq",
+       "DistilBertForSequenceClassification",
+       "AutoModelForSequenceClassification",
+       &AutoModelForSequenceClassification::from_pretrained,
+       {"logits"},
+       {"distilbert."}},
+      {"tiny_distilbert_token",
+       "DistilBertForTokenClassification",
+       "AutoModelForTokenClassification",
+       &AutoModelForTokenClassification::from_pretrained,
+       {"logits"},
+       {"distilbert."}},
   };
   return all;
 }
@@ -248,13 +278,13 @@ TEST(BertForQuestionAnswering, LossIgnoresAnswersOutsideTheSequence) {
   // Row 1's positions are past T = 5: clamped to 5 and ignored, so only row 0 counts.
   auto longs = [](std::vector<int64_t> v) { return torch::tensor(v, torch::kLong); };
   torch::Tensor loss = question_answering_loss(start, end, longs({1, 9}), longs({3, 7}));
-  torch::Tensor want = (F::cross_entropy(start.slice(0, 0, 1), longs({1})) +
-                        F::cross_entropy(end.slice(0, 0, 1), longs({3}))) / 2;
+  torch::Tensor want =
+      (F::cross_entropy(start.slice(0, 0, 1), longs({1})) + F::cross_entropy(end.slice(0, 0, 1), longs({3}))) / 2;
   EXPECT_LE(max_abs_diff(loss, want), 1e-6);
   // (B, 1) positions are accepted, as transformers squeezes them.
-  EXPECT_LE(max_abs_diff(question_answering_loss(start, end, longs({1, 9}).view({2, 1}), longs({3, 7}).view({2, 1})),
-                         want),
-            1e-6);
+  EXPECT_LE(
+      max_abs_diff(question_answering_loss(start, end, longs({1, 9}).view({2, 1}), longs({3, 7}).view({2, 1})), want),
+      1e-6);
 }
 
 TEST(Roberta, PositionIdsCountRealTokensAfterPadding) {

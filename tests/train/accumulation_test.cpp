@@ -121,8 +121,8 @@ namespace {
 // collator, decoder_input_ids made by the model from them (shift_tokens_right).
 afinar::Examples translation_pairs() {
   std::map<std::string, std::vector<std::vector<int32_t>>> seq;
-  const std::vector<std::vector<int32_t>> targets = {{21, 22, 1},     {23, 1},         {24, 25, 26, 27, 1}, {28, 1},
-                                                     {29, 30, 31, 1}, {32, 33, 1},     {34, 1},             {35, 36, 37, 1}};
+  const std::vector<std::vector<int32_t>> targets = {
+      {21, 22, 1}, {23, 1}, {24, 25, 26, 27, 1}, {28, 1}, {29, 30, 31, 1}, {32, 33, 1}, {34, 1}, {35, 36, 37, 1}};
   for (size_t i = 0; i < kIds.size(); ++i) {
     std::vector<int32_t> src = kIds[i];
     src.push_back(1);  // </s>
@@ -141,7 +141,8 @@ std::shared_ptr<const afinar::DataCollator> seq2seq_collator(int32_t pad) {
 
 TrainRun train_seq2seq(const char* model, int64_t bs, int64_t accum, double smoothing, const fs::path& out) {
   afinar::FromPretrainedOptions o;
-  o.config_overrides = {{"dropout_rate", 0.0}, {"dropout", 0.0}, {"attention_dropout", 0.0}, {"activation_dropout", 0.0}};
+  o.config_overrides = {
+      {"dropout_rate", 0.0}, {"dropout", 0.0}, {"attention_dropout", 0.0}, {"activation_dropout", 0.0}};
   auto m = afinar::AutoModelForSeq2SeqLM::from_pretrained(fixture(model).string(), o);
   const int32_t pad = m->config_json().value("pad_token_id", 0);
   afinar::TrainingArguments a(out.string());

@@ -42,8 +42,7 @@ TEST(Trainer, First20LossesMatchHFTrainer) {
     torch::NoGradGuard ng;
     auto params = model->named_parameters();
     auto w = fx["head"]["weight"].get<std::vector<std::vector<float>>>();
-    for (size_t r = 0; r < w.size(); ++r)
-      params["classifier.weight"][r].copy_(torch::tensor(w[r]));
+    for (size_t r = 0; r < w.size(); ++r) params["classifier.weight"][r].copy_(torch::tensor(w[r]));
     params["classifier.bias"].copy_(torch::tensor(fx["head"]["bias"].get<std::vector<float>>()));
   }
   auto tok = afinar::AutoTokenizer::from_pretrained(m->string());
@@ -63,7 +62,8 @@ TEST(Trainer, First20LossesMatchHFTrainer) {
   args.save_strategy = "no";
   args.use_cpu = true;
   args.optim = fx["optim"].get<std::string>();
-  afinar::Trainer trainer(model, args, std::make_shared<afinar::DataCollatorWithPadding>(*tok.pad_token_id()), &features);
+  afinar::Trainer trainer(model, args, std::make_shared<afinar::DataCollatorWithPadding>(*tok.pad_token_id()),
+                          &features);
   trainer.train();
   fs::remove_all(out);
 
@@ -77,7 +77,8 @@ TEST(Trainer, First20LossesMatchHFTrainer) {
     EXPECT_EQ(ours[i]["step"], hf[i]["step"]);
     const double a = ours[i]["loss"], b = hf[i]["loss"];
     EXPECT_NEAR(a, b, 1e-3 * std::abs(b));
-    EXPECT_NEAR(ours[i]["grad_norm"].get<double>(), hf[i]["grad_norm"].get<double>(), 1e-3 * hf[i]["grad_norm"].get<double>());
+    EXPECT_NEAR(ours[i]["grad_norm"].get<double>(), hf[i]["grad_norm"].get<double>(),
+                1e-3 * hf[i]["grad_norm"].get<double>());
     EXPECT_NEAR(ours[i]["learning_rate"].get<double>(), hf[i]["learning_rate"].get<double>(), 1e-12);
     EXPECT_NEAR(ours[i]["epoch"].get<double>(), hf[i]["epoch"].get<double>(), 1e-9);
   }

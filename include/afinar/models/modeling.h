@@ -25,12 +25,12 @@ namespace afinar {
 /// Every model input a collator can make (the keys of a Batch, see models/batch.h). A field a
 /// model cannot honour is refused by that model by name, never ignored.
 struct ModelInputs {
-  torch::Tensor input_ids;       ///< (B, T) int64
-  torch::Tensor attention_mask;  ///< (B, T) int64, 1 = token, 0 = padding; undefined = all ones
-  torch::Tensor token_type_ids;  ///< (B, T) int64; undefined = zeros
-  torch::Tensor position_ids;    ///< (B, T) int64; undefined = 0..T-1
-  torch::Tensor labels;          ///< (B) int64 for sequence classification, (B, T) int64 for token
-                                 ///< classification and masked LM (-100 = ignored); undefined = no loss
+  torch::Tensor input_ids;        ///< (B, T) int64
+  torch::Tensor attention_mask;   ///< (B, T) int64, 1 = token, 0 = padding; undefined = all ones
+  torch::Tensor token_type_ids;   ///< (B, T) int64; undefined = zeros
+  torch::Tensor position_ids;     ///< (B, T) int64; undefined = 0..T-1
+  torch::Tensor labels;           ///< (B) int64 for sequence classification, (B, T) int64 for token
+                                  ///< classification and masked LM (-100 = ignored); undefined = no loss
   torch::Tensor start_positions;  ///< (B) int64, question answering: answer start token; with end_positions
   torch::Tensor end_positions;    ///< (B) int64, question answering: answer end token (inclusive)
   // Encoder-decoder models (T5, BART):
@@ -51,11 +51,11 @@ struct ModelInputs {
 };
 
 struct ModelOutputs {
-  torch::Tensor loss;               ///< scalar, when labels were given
-  torch::Tensor logits;             ///< (B, num_labels) for sequence classification
-  torch::Tensor last_hidden_state;  ///< (B, T, H)
-  torch::Tensor start_logits;       ///< (B, T), question answering
-  torch::Tensor end_logits;         ///< (B, T), question answering
+  torch::Tensor loss;                       ///< scalar, when labels were given
+  torch::Tensor logits;                     ///< (B, num_labels) for sequence classification
+  torch::Tensor last_hidden_state;          ///< (B, T, H)
+  torch::Tensor start_logits;               ///< (B, T), question answering
+  torch::Tensor end_logits;                 ///< (B, T), question answering
   torch::Tensor encoder_last_hidden_state;  ///< (B, T, H), encoder-decoder models
 };
 

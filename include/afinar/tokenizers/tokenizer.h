@@ -27,14 +27,14 @@ namespace afinar {
 /// options say: by default no truncation and no padding, as `tokenizer(text)` in transformers.
 struct EncodeOptions {
   bool add_special_tokens = true;
-  bool truncation = false;                    ///< cut to max_length with truncation_strategy
-  std::optional<size_t> max_length;           ///< default: model_max_length when truncating
-  std::string padding = "do_not_pad";         ///< do_not_pad | longest | max_length
+  bool truncation = false;             ///< cut to max_length with truncation_strategy
+  std::optional<size_t> max_length;    ///< default: model_max_length when truncating
+  std::string padding = "do_not_pad";  ///< do_not_pad | longest | max_length
   std::optional<size_t> pad_to_multiple_of;
   std::string truncation_strategy = "longest_first";  ///< longest_first | only_first | only_second
-  size_t stride = 0;                          ///< overlap of the windows in Encoding::overflowing
-  std::optional<std::string> padding_side;    ///< left | right; default: the tokenizer's (right)
-  std::optional<std::string> truncation_side; ///< left | right; default: the tokenizer's (right)
+  size_t stride = 0;                                  ///< overlap of the windows in Encoding::overflowing
+  std::optional<std::string> padding_side;            ///< left | right; default: the tokenizer's (right)
+  std::optional<std::string> truncation_side;         ///< left | right; default: the tokenizer's (right)
 };
 
 class Tokenizer {
@@ -74,7 +74,8 @@ class Tokenizer {
   std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens = true) const;
   /// transformers' tokenizer.decode: the same, then (when asked) clean_up_tokenization
   /// (" ." → ".", " n't" → "n't", …).
-  std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens, bool clean_up_tokenization_spaces) const;
+  std::string decode(const std::vector<int32_t>& ids, bool skip_special_tokens,
+                     bool clean_up_tokenization_spaces) const;
 
   std::optional<int32_t> token_to_id(std::string_view token) const;
   std::optional<std::string> id_to_token(int32_t id) const;
@@ -118,8 +119,7 @@ class Tokenizer {
   struct Impl;
 
  private:
-  Encoding encode_impl(std::string_view text, const std::string_view* pair, const EncodeOptions& opt,
-                       bool pad) const;
+  Encoding encode_impl(std::string_view text, const std::string_view* pair, const EncodeOptions& opt, bool pad) const;
   /// Truncation, post-processing and padding of encoded sequences.
   Encoding finish(Encoding a, std::optional<Encoding> b, const EncodeOptions& opt, bool pad) const;
   /// Runs encode_one(i, pad) for i < n on the thread pool, then pads to the batch's longest.

@@ -13,12 +13,11 @@
 ///   while (auto rows = sampler.next()) collate(train, *rows);   // std::span<const int64_t>
 #pragma once
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <span>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace afinar {
 

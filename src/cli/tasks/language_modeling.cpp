@@ -2,10 +2,11 @@
 // grouped into blocks (or, run_mlm --line_by_line, one example per line), DataCollatorFor-
 // LanguageModeling (masking for MLM), token accuracy and perplexity. Predict: logits [N, T, vocab]
 // and the argmax token ids [N, T].
+#include "afinar/collators/language_modeling.h"
+
 #include <cmath>
 #include <iostream>
 
-#include "afinar/collators/language_modeling.h"
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/io/npy.h"
@@ -17,13 +18,16 @@ namespace afinar::cli {
 namespace {
 
 /// run_clm / run_mlm's text column: "text", else the first.
-std::string text_column(const Dataset& ds) { return ds.has_column("text") ? "text" : ds.column_names().at(0); }
+std::string text_column(const Dataset& ds) {
+  return ds.has_column("text") ? "text" : ds.column_names().at(0);
+}
 
 /// Per token argmax of logits (N, T, V) → (N, T) int64; positions past example i's length -100.
 torch::Tensor token_argmax(const torch::Tensor& logits, const Examples& ex) {
   torch::Tensor ids = logits.argmax(-1);
   const SequenceColumn& rows = ex.sequences.at("input_ids");
-  for (int64_t i = 0; i < ids.size(0); ++i) ids[i].slice(0, static_cast<int64_t>(rows[static_cast<size_t>(i)].size())).fill_(-100);
+  for (int64_t i = 0; i < ids.size(0); ++i)
+    ids[i].slice(0, static_cast<int64_t>(rows[static_cast<size_t>(i)].size())).fill_(-100);
   return ids;
 }
 
@@ -73,7 +77,8 @@ class LanguageModeling : public Task {
       return group_texts(tokenize_texts(ds, column, tok, t), static_cast<size_t>(block), /*copy_labels=*/false);
     });
     for (const auto& [split, n] : {std::pair{"train", s.max_train_samples}, {"validation", s.max_eval_samples}})
-      if (n >= 0 && data.examples.count(split)) data.examples[split] = data.examples[split].head(static_cast<size_t>(n));
+      if (n >= 0 && data.examples.count(split))
+        data.examples[split] = data.examples[split].head(static_cast<size_t>(n));
 
     LanguageModelingOptions lm;
     lm.mlm = mlm_;
@@ -137,7 +142,11 @@ class LanguageModeling : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_fill_mask_task() { return std::make_unique<LanguageModeling>(/*mlm=*/true); }
-std::unique_ptr<Task> make_text_generation_task() { return std::make_unique<LanguageModeling>(/*mlm=*/false); }
+std::unique_ptr<Task> make_fill_mask_task() {
+  return std::make_unique<LanguageModeling>(/*mlm=*/true);
+}
+std::unique_ptr<Task> make_text_generation_task() {
+  return std::make_unique<LanguageModeling>(/*mlm=*/false);
+}
 
 }  // namespace afinar::cli

@@ -3,6 +3,8 @@
 // evaluation and prediction run the same windows, turn the start/end logits back into answer
 // texts (postprocess_qa_predictions) and score them with evaluate's squad / squad_v2;
 // eval_predictions.json / predict_predictions.json (+ n-best, null odds for v2) as run_qa.
+#include "afinar/train/question_answering.h"
+
 #include <arrow/api.h>
 
 #include <iostream>
@@ -12,7 +14,6 @@
 #include "afinar/core/fs.h"
 #include "afinar/io/npy.h"
 #include "afinar/train/qa_postprocessing.h"
-#include "afinar/train/question_answering.h"
 #include "afinar/train/trainer_pt_utils.h"
 #include "run_common.h"
 #include "tasks.h"
@@ -181,6 +182,8 @@ class QuestionAnswering : public Task {
 
 }  // namespace
 
-std::unique_ptr<Task> make_question_answering_task() { return std::make_unique<QuestionAnswering>(); }
+std::unique_ptr<Task> make_question_answering_task() {
+  return std::make_unique<QuestionAnswering>();
+}
 
 }  // namespace afinar::cli

@@ -6,9 +6,9 @@
 #include <iostream>
 #include <sstream>
 
+#include "../run_output.h"
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
-#include "../run_output.h"
 #include "afinar/models/freezing.h"
 
 namespace afinar::cli {
@@ -31,7 +31,8 @@ DatasetDict load_raw_datasets(const ScriptArguments& s) {
 void check_splits(const DatasetDict& raw, const TrainingArguments& args) {
   AFINAR_CHECK(args.do_train || args.do_eval || args.do_predict,
                "nothing to do: give --do_train, --do_eval and/or --do_predict");
-  AFINAR_CHECK(!args.do_train || raw.contains("train"), "--do_train requires a train split; splits found: ", raw.repr());
+  AFINAR_CHECK(!args.do_train || raw.contains("train"),
+               "--do_train requires a train split; splits found: ", raw.repr());
   AFINAR_CHECK(!args.do_eval || raw.contains("validation"),
                "--do_eval requires a validation split (or --validation_file)");
   AFINAR_CHECK(!args.do_predict || raw.contains("test"), "--do_predict requires a test split (or --test_file)");
@@ -63,7 +64,8 @@ Tokenizer load_tokenizer(const ScriptArguments& s) {
 std::optional<int32_t> padding_token_id(const Tokenizer& tok, const PreTrainedModelImpl& model) {
   if (auto id = tok.pad_token_id()) return id;
   const auto cfg = model.config_json();
-  if (cfg.contains("pad_token_id") && cfg["pad_token_id"].is_number_integer()) return cfg["pad_token_id"].get<int32_t>();
+  if (cfg.contains("pad_token_id") && cfg["pad_token_id"].is_number_integer())
+    return cfg["pad_token_id"].get<int32_t>();
   return std::nullopt;
 }
 

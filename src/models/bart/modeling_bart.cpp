@@ -256,7 +256,7 @@ ModelOutputs BartForSequenceClassificationImpl::forward(const ModelInputs& in) {
   // (B, T, D) → the last <eos> of each row (B, D)
   torch::Tensor pooled =
       last_eos_pool(out.last_hidden_state, in.input_ids, config.eos_id(), "BartForSequenceClassification");
-  out.logits = classification_head(pooled);                                                         // (B, num_labels)
+  out.logits = classification_head(pooled);  // (B, num_labels)
   if (in.labels.defined()) {
     if (config.problem_type.empty()) config.problem_type = infer_problem_type(config.num_labels(), in.labels);
     out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type, in.loss_kwargs,

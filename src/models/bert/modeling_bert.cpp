@@ -29,10 +29,10 @@ BertEmbeddingsImpl::BertEmbeddingsImpl(const BertConfig& c) {
   auto word = nn::EmbeddingOptions(c.vocab_size, c.hidden_size);
   if (c.pad_token_id) word.padding_idx(*c.pad_token_id);  // no gradient flows into the padding row
   word_embeddings = register_module("word_embeddings", nn::Embedding(word));
-  position_embeddings = register_module(
-      "position_embeddings", nn::Embedding(nn::EmbeddingOptions(c.max_position_embeddings, c.hidden_size)));
-  token_type_embeddings = register_module(
-      "token_type_embeddings", nn::Embedding(nn::EmbeddingOptions(c.type_vocab_size, c.hidden_size)));
+  position_embeddings = register_module("position_embeddings",
+                                        nn::Embedding(nn::EmbeddingOptions(c.max_position_embeddings, c.hidden_size)));
+  token_type_embeddings =
+      register_module("token_type_embeddings", nn::Embedding(nn::EmbeddingOptions(c.type_vocab_size, c.hidden_size)));
   LayerNorm = register_module("LayerNorm", layer_norm(c));
   dropout = register_module("dropout", nn::Dropout(c.hidden_dropout_prob));
   // (1, P); a buffer so that .to(device) moves it; not part of the saved weights (non-persistent in HF)
@@ -51,7 +51,7 @@ torch::Tensor BertEmbeddingsImpl::forward(const torch::Tensor& input_ids, torch:
     position_ids_in = position_ids.slice(1, 0, T);  // (1, T)
   }
   if (!token_type_ids.defined()) token_type_ids = torch::zeros({B, T}, input_ids.options());  // (B, T)
-  torch::Tensor x = word_embeddings(input_ids) + token_type_embeddings(token_type_ids);     // (B, T, H)
+  torch::Tensor x = word_embeddings(input_ids) + token_type_embeddings(token_type_ids);       // (B, T, H)
   x = x + position_embeddings(position_ids_in);                                               // (B, T, H)
   return dropout(LayerNorm(x));
 }

@@ -13,10 +13,26 @@ namespace {
 using detail::read_field;
 
 // Fields this struct owns; everything else goes to `extra`.
-const char* const kKnown[] = {
-    "vocab_size", "max_position_embeddings", "sinusoidal_pos_embds", "n_layers", "n_heads", "dim", "hidden_dim",
-    "dropout", "attention_dropout", "activation", "initializer_range", "qa_dropout", "seq_classif_dropout",
-    "pad_token_id", "id2label", "label2id", "num_labels", "problem_type", "architectures", "model_type"};
+const char* const kKnown[] = {"vocab_size",
+                              "max_position_embeddings",
+                              "sinusoidal_pos_embds",
+                              "n_layers",
+                              "n_heads",
+                              "dim",
+                              "hidden_dim",
+                              "dropout",
+                              "attention_dropout",
+                              "activation",
+                              "initializer_range",
+                              "qa_dropout",
+                              "seq_classif_dropout",
+                              "pad_token_id",
+                              "id2label",
+                              "label2id",
+                              "num_labels",
+                              "problem_type",
+                              "architectures",
+                              "model_type"};
 
 }  // namespace
 
@@ -38,7 +54,8 @@ DistilBertConfig DistilBertConfig::from_json(const nlohmann::json& j) {
   read_field(j, "seq_classif_dropout", c.seq_classif_dropout);
   read_field(j, "architectures", c.architectures);
   if (auto it = j.find("pad_token_id"); it != j.end()) {
-    if (it->is_null()) c.pad_token_id.reset();
+    if (it->is_null())
+      c.pad_token_id.reset();
     else {
       int64_t v = 0;
       read_field(j, "pad_token_id", v);

@@ -66,7 +66,7 @@ torch::Tensor DistilBertSelfAttentionImpl::forward(const torch::Tensor& hidden, 
   torch::Tensor q = heads(q_lin(hidden)), k = heads(k_lin(hidden)), v = heads(v_lin(hidden));
   const double scale = 1.0 / std::sqrt(static_cast<double>(head_size));
   torch::Tensor out = dot_product_attention(q, k, v, {mask}, scale, dropout_p, is_training());  // (B, nh, T, hd)
-  return out_lin(out.transpose(1, 2).reshape({B, T, n_heads * head_size}));  // (B, T, dim)
+  return out_lin(out.transpose(1, 2).reshape({B, T, n_heads * head_size}));                     // (B, T, dim)
 }
 
 DistilBertFFNImpl::DistilBertFFNImpl(const DistilBertConfig& c) : activation(c.activation) {
@@ -168,9 +168,9 @@ DistilBertForSequenceClassificationImpl::DistilBertForSequenceClassificationImpl
 ModelOutputs DistilBertForSequenceClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "DistilBertForSequenceClassification", {AFINAR_DISTILBERT_INPUTS, "labels"});
   ModelOutputs out;
-  out.last_hidden_state = distilbert(in);                                        // (B, T, dim)
+  out.last_hidden_state = distilbert(in);                                                  // (B, T, dim)
   torch::Tensor pooled = torch::relu(pre_classifier(out.last_hidden_state.select(1, 0)));  // (B, dim)
-  out.logits = classifier(dropout(pooled));                                      // (B, num_labels)
+  out.logits = classifier(dropout(pooled));                                                // (B, num_labels)
   if (in.labels.defined()) {
     if (config.problem_type.empty())  // decided once, from the first labels seen (as transformers)
       config.problem_type = infer_problem_type(config.num_labels(), in.labels);
@@ -198,8 +198,8 @@ DistilBertForTokenClassificationImpl::DistilBertForTokenClassificationImpl(const
 ModelOutputs DistilBertForTokenClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "DistilBertForTokenClassification", {AFINAR_DISTILBERT_INPUTS, "labels", "cu_seq_lens"});
   ModelOutputs out;
-  out.last_hidden_state = distilbert(in);                       // (B, T, dim)
-  out.logits = classifier(dropout(out.last_hidden_state));      // (B, T, num_labels)
+  out.last_hidden_state = distilbert(in);                   // (B, T, dim)
+  out.logits = classifier(dropout(out.last_hidden_state));  // (B, T, num_labels)
   if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
   return out;
 }
@@ -263,7 +263,7 @@ DistilBertForQuestionAnsweringImpl::DistilBertForQuestionAnsweringImpl(const Dis
 ModelOutputs DistilBertForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   check_inputs(in, "DistilBertForQuestionAnswering", {AFINAR_DISTILBERT_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
-  out.last_hidden_state = distilbert(in);                                           // (B, T, dim)
+  out.last_hidden_state = distilbert(in);  // (B, T, dim)
   question_answering_outputs(qa_outputs(dropout(out.last_hidden_state)), in, out, "DistilBertForQuestionAnswering");
   return out;
 }

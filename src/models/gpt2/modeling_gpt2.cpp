@@ -49,7 +49,7 @@ torch::Tensor GPT2AttentionImpl::forward(const torch::Tensor& hidden, const Atte
   auto heads = [&](const torch::Tensor& x) { return x.view({B, T, num_heads, head_dim}).transpose(1, 2); };
   torch::Tensor out = dot_product_attention(heads(qkv[0]), heads(qkv[1]), heads(qkv[2]), mask, scaling, attn_dropout_p,
                                             is_training(), eager, /*softmax_fp32=*/upcast);  // (B, nh, T, hd)
-  return resid_dropout(c_proj(out.transpose(1, 2).reshape({B, T, H})));                 // (B, T, H)
+  return resid_dropout(c_proj(out.transpose(1, 2).reshape({B, T, H})));                      // (B, T, H)
 }
 
 GPT2MLPImpl::GPT2MLPImpl(const GPT2Config& c) : act(c.activation_function) {
@@ -192,7 +192,7 @@ GPT2ForSequenceClassificationImpl::GPT2ForSequenceClassificationImpl(const GPT2C
 ModelOutputs GPT2ForSequenceClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "GPT2ForSequenceClassification", {AFINAR_GPT2_INPUTS, "labels"});
   ModelOutputs out;
-  out.last_hidden_state = transformer(in);                                                                // (B, T, H)
+  out.last_hidden_state = transformer(in);  // (B, T, H)
   out.logits = pool_last_non_pad_token(score(out.last_hidden_state), in.input_ids, in.attention_mask,
                                        config.pad_token_id, "GPT2ForSequenceClassification");  // (B, C)
   if (in.labels.defined()) {
@@ -238,7 +238,7 @@ GPT2ForQuestionAnsweringImpl::GPT2ForQuestionAnsweringImpl(const GPT2Config& c) 
 ModelOutputs GPT2ForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   check_inputs(in, "GPT2ForQuestionAnswering", {AFINAR_GPT2_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
-  out.last_hidden_state = transformer(in);                                         // (B, T, H)
+  out.last_hidden_state = transformer(in);  // (B, T, H)
   question_answering_outputs(qa_outputs(out.last_hidden_state), in, out,
                              "GPT2ForQuestionAnswering");  // (B, T, 2) → start/end (B, T)
   return out;

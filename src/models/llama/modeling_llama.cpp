@@ -152,7 +152,7 @@ torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& hidden, const tor
   const int64_t groups = num_heads / num_kv_heads;
   torch::Tensor out = dot_product_attention(q, repeat_kv(k, groups), repeat_kv(v, groups), mask, scaling, dropout_p,
                                             is_training(), eager, /*softmax_fp32=*/true);  // (B, nh, T, hd)
-  return o_proj(out.transpose(1, 2).reshape({B, T, num_heads * head_dim}));           // (B, T, H)
+  return o_proj(out.transpose(1, 2).reshape({B, T, num_heads * head_dim}));                // (B, T, H)
 }
 
 LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) {
@@ -187,7 +187,7 @@ torch::Tensor LlamaModelImpl::forward(const ModelInputs& in) {
   AFINAR_CHECK(in.input_ids.dim() == 2, "LlamaModel: input_ids must be (batch, seq_len), got shape ",
                in.input_ids.sizes());
   const int64_t B = in.input_ids.size(0), T = in.input_ids.size(1);
-  torch::Tensor x = embed_tokens(in.input_ids);  // (B, T, H)
+  torch::Tensor x = embed_tokens(in.input_ids);       // (B, T, H)
   torch::Tensor position_ids = in.position_ids, seq;  // seq: (B, T) sequence ids of packed rows
   if (in.cu_seq_lens.defined() || in.seq_idx.defined()) {
     seq = packed_sequence_ids(in.cu_seq_lens, in.seq_idx, B, T);
@@ -289,7 +289,7 @@ LlamaForSequenceClassificationImpl::LlamaForSequenceClassificationImpl(const Lla
 ModelOutputs LlamaForSequenceClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, architecture(), {AFINAR_LLAMA_INPUTS, "labels"});
   ModelOutputs out;
-  out.last_hidden_state = model(in);                                                                      // (B, T, H)
+  out.last_hidden_state = model(in);  // (B, T, H)
   out.logits = pool_last_non_pad_token(score(out.last_hidden_state), in.input_ids, in.attention_mask,
                                        config.pad_token_id, architecture());  // (B, C)
   if (in.labels.defined()) {
@@ -325,7 +325,7 @@ LlamaForQuestionAnsweringImpl::LlamaForQuestionAnsweringImpl(const LlamaConfig& 
 ModelOutputs LlamaForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   check_inputs(in, architecture(), {AFINAR_LLAMA_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
-  out.last_hidden_state = model(in);                                               // (B, T, H)
+  out.last_hidden_state = model(in);  // (B, T, H)
   question_answering_outputs(qa_outputs(out.last_hidden_state), in, out,
                              architecture());  // (B, T, 2) → start/end (B, T)
   return out;

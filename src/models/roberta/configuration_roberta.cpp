@@ -15,9 +15,12 @@ RobertaConfig RobertaConfig::from_json(const nlohmann::json& j) {
   auto token = [&](const char* key, std::optional<int64_t>& out) {
     auto it = c.extra.find(key);
     if (it == c.extra.end()) return;
-    if (it->is_null()) out.reset();
-    else if (it->is_number_integer()) out = it->get<int64_t>();
-    else return;  // a list of eos ids: kept verbatim in extra
+    if (it->is_null())
+      out.reset();
+    else if (it->is_number_integer())
+      out = it->get<int64_t>();
+    else
+      return;  // a list of eos ids: kept verbatim in extra
     c.extra.erase(it);
   };
   token("bos_token_id", c.bos_token_id);
@@ -27,8 +30,10 @@ RobertaConfig RobertaConfig::from_json(const nlohmann::json& j) {
 
 nlohmann::json RobertaConfig::to_json() const {
   nlohmann::json j = fields_json("roberta");
-  if (!j.contains("bos_token_id")) j["bos_token_id"] = bos_token_id ? nlohmann::json(*bos_token_id) : nlohmann::json(nullptr);
-  if (!j.contains("eos_token_id")) j["eos_token_id"] = eos_token_id ? nlohmann::json(*eos_token_id) : nlohmann::json(nullptr);
+  if (!j.contains("bos_token_id"))
+    j["bos_token_id"] = bos_token_id ? nlohmann::json(*bos_token_id) : nlohmann::json(nullptr);
+  if (!j.contains("eos_token_id"))
+    j["eos_token_id"] = eos_token_id ? nlohmann::json(*eos_token_id) : nlohmann::json(nullptr);
   return j;
 }
 

@@ -26,8 +26,8 @@ RobertaEmbeddingsImpl::RobertaEmbeddingsImpl(const RobertaConfig& c) : padding_i
   position_embeddings = register_module(
       "position_embeddings",
       nn::Embedding(nn::EmbeddingOptions(c.max_position_embeddings, c.hidden_size).padding_idx(padding_idx)));
-  token_type_embeddings = register_module(
-      "token_type_embeddings", nn::Embedding(nn::EmbeddingOptions(c.type_vocab_size, c.hidden_size)));
+  token_type_embeddings =
+      register_module("token_type_embeddings", nn::Embedding(nn::EmbeddingOptions(c.type_vocab_size, c.hidden_size)));
   LayerNorm = register_module("LayerNorm", nn::LayerNorm(nn::LayerNormOptions({c.hidden_size}).eps(c.layer_norm_eps)));
   dropout = register_module("dropout", nn::Dropout(c.hidden_dropout_prob));
 }
@@ -43,9 +43,9 @@ torch::Tensor RobertaEmbeddingsImpl::forward(const torch::Tensor& input_ids, tor
                  " exceeds max_position_embeddings - pad_token_id - 1 = ", P - padding_idx - 1,
                  " (HINT: truncate the inputs)");
   }
-  if (!token_type_ids.defined()) token_type_ids = torch::zeros_like(input_ids);  // (B, T)
+  if (!token_type_ids.defined()) token_type_ids = torch::zeros_like(input_ids);          // (B, T)
   torch::Tensor x = word_embeddings(input_ids) + token_type_embeddings(token_type_ids);  // (B, T, H)
-  x = x + position_embeddings(position_ids);                                               // (B, T, H)
+  x = x + position_embeddings(position_ids);                                             // (B, T, H)
   return dropout(LayerNorm(x));
 }
 
@@ -119,8 +119,8 @@ RobertaForSequenceClassificationImpl::RobertaForSequenceClassificationImpl(const
 ModelOutputs RobertaForSequenceClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "RobertaForSequenceClassification", {AFINAR_ROBERTA_INPUTS, "labels"});
   ModelOutputs out;
-  out.last_hidden_state = roberta(in);                     // (B, T, H)
-  out.logits = classifier(out.last_hidden_state);          // (B, num_labels)
+  out.last_hidden_state = roberta(in);             // (B, T, H)
+  out.logits = classifier(out.last_hidden_state);  // (B, num_labels)
   if (in.labels.defined()) {
     if (config.problem_type.empty())  // decided once, from the first labels seen (as transformers)
       config.problem_type = infer_problem_type(config.num_labels(), in.labels);
@@ -149,8 +149,8 @@ RobertaForTokenClassificationImpl::RobertaForTokenClassificationImpl(const Rober
 ModelOutputs RobertaForTokenClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "RobertaForTokenClassification", {AFINAR_ROBERTA_INPUTS, "labels", "cu_seq_lens"});
   ModelOutputs out;
-  out.last_hidden_state = roberta(in);                        // (B, T, H)
-  out.logits = classifier(dropout(out.last_hidden_state));    // (B, T, num_labels)
+  out.last_hidden_state = roberta(in);                      // (B, T, H)
+  out.logits = classifier(dropout(out.last_hidden_state));  // (B, T, num_labels)
   if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
   return out;
 }

@@ -512,7 +512,7 @@ ModelOutputs T5ForQuestionAnsweringImpl::forward(const ModelInputs& in) {
     out.encoder_last_hidden_state = encoder(shared(in.input_ids), in.attention_mask);  // (B, T, D)
   }
   out.last_hidden_state = decoder(shared(dec_ids), in.decoder_attention_mask, out.encoder_last_hidden_state,
-                                  in.attention_mask);                      // (B, Td, D)
+                                  in.attention_mask);  // (B, Td, D)
   question_answering_outputs(qa_outputs(out.last_hidden_state), in, out,
                              "T5ForQuestionAnswering");  // (B, Td, 2) → start/end (B, Td)
   return out;

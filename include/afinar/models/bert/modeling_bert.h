@@ -25,8 +25,7 @@ class BertEmbeddingsImpl : public torch::nn::Module {
  public:
   explicit BertEmbeddingsImpl(const BertConfig& config);
   /// input_ids (B, T) → (B, T, H); token_type_ids/position_ids may be undefined.
-  torch::Tensor forward(const torch::Tensor& input_ids, torch::Tensor token_type_ids,
-                        torch::Tensor position_ids);
+  torch::Tensor forward(const torch::Tensor& input_ids, torch::Tensor token_type_ids, torch::Tensor position_ids);
 
   torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr}, token_type_embeddings{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};

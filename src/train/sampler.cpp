@@ -34,13 +34,13 @@ std::vector<int64_t> randperm(int64_t n, uint64_t seed) {
   return out;
 }
 
-/// Rows cut into batches of `bs` (the last one shorter unless drop_last).
-void fixed_batches(std::vector<int64_t> order, int64_t bs, bool drop_last, std::vector<int64_t>& rows,
-                   std::vector<int64_t>& starts) {
-  const auto n = static_cast<int64_t>(order.size());
+/// Cuts `rows` (an epoch's order, int64 or int32 ids) into batches of `bs` in place: the last one
+/// shorter, or dropped with drop_last. Batch b is rows[starts[b] .. starts[b + 1]).
+template <typename T>
+void cut_into_batches(std::vector<T>& rows, int64_t bs, bool drop_last, std::vector<int64_t>& starts) {
+  const auto n = static_cast<int64_t>(rows.size());
   const int64_t kept = drop_last ? n / bs * bs : n;
-  order.resize(static_cast<size_t>(kept));
-  rows = std::move(order);
+  rows.resize(static_cast<size_t>(kept));
   starts.clear();
   for (int64_t s = 0; s < kept; s += bs) starts.push_back(s);
   starts.push_back(kept);
@@ -90,8 +90,10 @@ std::vector<int64_t> BatchSampler::order(int64_t epoch) const {
 }
 
 void BatchSampler::global_batches(int64_t epoch, std::vector<int64_t>& rows, std::vector<int64_t>& starts) const {
-  if (opts_.strategy != "token_budget")
-    return fixed_batches(order(epoch), opts_.batch_size, opts_.drop_last, rows, starts);
+  if (opts_.strategy != "token_budget") {
+    rows = order(epoch);
+    return cut_into_batches(rows, opts_.batch_size, opts_.drop_last, starts);
+  }
   // Megabatches of 1,000 random rows, longest first, cut greedily under the token budget.
   std::vector<std::pair<int64_t, int64_t>> spans;  // (start, end) in `sorted`
   std::vector<int64_t> sorted = order(epoch);
@@ -130,11 +132,7 @@ void BatchSampler::draw(int64_t epoch) {
       rows_.resize(static_cast<size_t>(n_));
       std::iota(rows_.begin(), rows_.end(), 0);
     }
-    const int64_t kept = opts_.drop_last ? n_ / opts_.batch_size * opts_.batch_size : n_;
-    rows_.resize(static_cast<size_t>(kept));
-    starts_.clear();
-    for (int64_t s = 0; s < kept; s += opts_.batch_size) starts_.push_back(s);
-    starts_.push_back(kept);
+    cut_into_batches(rows_, opts_.batch_size, opts_.drop_last, starts_);
     drawn_epoch_ = epoch;
     return;
   }

@@ -15,10 +15,10 @@
 #include "afinar/models/gpt2/modeling_gpt2.h"
 #include "afinar/models/llama/modeling_llama.h"
 #include "afinar/models/modeling.h"
-#include "afinar/models/t5/modeling_t5.h"
 #include "afinar/tokenizers/tokenizer.h"
 #include "afinar_test_paths.h"
 #include "cli/cli_test_util.h"
+#include "cli/tiny_t5.h"
 
 namespace fs = std::filesystem;
 using afinar_test::run_afinar;
@@ -239,23 +239,7 @@ TEST(PredictCommand, TextGenerationLogitsOfATinyGpt2) {
 
 TEST(PredictCommand, TranslationGeneratesIdsAndTexts) {
   TempDir tmp("afinar_predict_mt");
-  const fs::path model_dir = tmp.path / "tiny-t5";
-  {
-    auto cfg = afinar::T5Config::from_json({{"d_model", 32},
-                                            {"d_kv", 8},
-                                            {"d_ff", 64},
-                                            {"num_layers", 2},
-                                            {"num_heads", 4},
-                                            {"vocab_size", 32128},
-                                            {"decoder_start_token_id", 0},
-                                            {"pad_token_id", 0},
-                                            {"eos_token_id", 1}});
-    torch::manual_seed(0);
-    afinar::T5ForConditionalGenerationImpl m(cfg);
-    m.save_pretrained(model_dir);
-    for (const char* f : {"tokenizer.json", "tokenizer_config.json"})
-      fs::copy_file(kShared + "/tokenizers/t5-small/" + f, model_dir / f);
-  }
+  const fs::path model_dir = afinar_test::write_tiny_t5(tmp.path / "tiny-t5");
   {
     std::ifstream in(kShared + "/data/multi30k/test.jsonl");
     std::ofstream test(tmp.path / "test.jsonl");
@@ -310,8 +294,8 @@ TEST(PredictCommand, MissingColumnNamesIt) {
 // id, a batch that needs padding is refused by name, and batch size 1 still works.
 TEST(PredictCommand, BatchedLogitsEqualOneAtATimeWithATokenizerWithoutPad) {
   TempDir tmp("afinar_predict_pad");
-  const std::vector<std::string> texts = {"A film.", "The best film I have seen in a very long time, truly.",
-                                          "Dull.", "It was fine, if a little long in the middle.",
+  const std::vector<std::string> texts = {"A film.",      "The best film I have seen in a very long time, truly.",
+                                          "Dull.",        "It was fine, if a little long in the middle.",
                                           "Not worth it", "Wonderful acting and a clever script throughout the film"};
   {
     std::ofstream f(tmp.path / "test.jsonl");
@@ -332,9 +316,9 @@ TEST(PredictCommand, BatchedLogitsEqualOneAtATimeWithATokenizerWithoutPad) {
     fs::copy_file(kShared + "/tokenizers/microsoft__Phi-3.5-mini-instruct/tokenizer.json", dir / "tokenizer.json");
   };
   auto predict = [&](const fs::path& dir, int bs, const std::string& out) {
-    return run_afinar("predict --model_name_or_path " + dir.string() + " --test_file " + (tmp.path / "test.jsonl").string() +
-                      " --output_file " + (tmp.path / out).string() + " --per_device_eval_batch_size " +
-                      std::to_string(bs) + " --use_cpu");
+    return run_afinar("predict --model_name_or_path " + dir.string() + " --test_file " +
+                      (tmp.path / "test.jsonl").string() + " --output_file " + (tmp.path / out).string() +
+                      " --per_device_eval_batch_size " + std::to_string(bs) + " --use_cpu");
   };
   save(tmp.path / "with_pad", 32000);
   auto one = predict(tmp.path / "with_pad", 1, "one.npy");

@@ -13,9 +13,9 @@
 #include "afinar/io/safetensors.h"
 #include "afinar/metrics/squad.h"
 #include "afinar/models/gpt2/modeling_gpt2.h"
-#include "afinar/models/t5/modeling_t5.h"
 #include "afinar_test_paths.h"
 #include "cli/cli_test_util.h"
+#include "cli/tiny_t5.h"
 
 namespace fs = std::filesystem;
 using afinar_test::run_afinar;
@@ -137,32 +137,9 @@ TEST(TaskCommands, TextGenerationTrainsATinyGpt2) {
   EXPECT_EQ(read_json(out / "config.json")["model_type"], "gpt2");
 }
 
-namespace {
-
-/// A seeded tiny T5 (d_model 32, 2 layers) with t5-small's tokenizer, written to `dir`.
-fs::path write_tiny_t5(const fs::path& dir, double dropout_rate) {
-  auto cfg = afinar::T5Config::from_json({{"d_model", 32},
-                                          {"d_kv", 8},
-                                          {"d_ff", 64},
-                                          {"num_layers", 2},
-                                          {"num_heads", 4},
-                                          {"dropout_rate", dropout_rate},
-                                          {"vocab_size", 32128},
-                                          {"decoder_start_token_id", 0},
-                                          {"pad_token_id", 0},
-                                          {"eos_token_id", 1}});
-  torch::manual_seed(0);
-  afinar::T5ForConditionalGenerationImpl m(cfg);
-  m.save_pretrained(dir);
-  copy_tokenizer("t5-small", dir);
-  return dir;
-}
-
-}  // namespace
-
 TEST(TaskCommands, TranslationGeneratesAndScoresBleu) {
   TempDir tmp("afinar_cli_mt");
-  const fs::path model = write_tiny_t5(tmp.path / "tiny-t5", 0.1);
+  const fs::path model = afinar_test::write_tiny_t5(tmp.path / "tiny-t5", 0.1);
   {
     std::ifstream in(kShared + "/data/multi30k/validation.jsonl");
     std::ofstream train(tmp.path / "train.jsonl"), test(tmp.path / "test.jsonl");
@@ -192,7 +169,7 @@ TEST(TaskCommands, TranslationGeneratesAndScoresBleu) {
 // by far more than the tolerance.
 TEST(TaskCommands, TranslationAccumulationWithSmoothingEqualsTheWholeBatch) {
   TempDir tmp("afinar_cli_mt_accum");
-  const fs::path model = write_tiny_t5(tmp.path / "tiny-t5", 0.0);
+  const fs::path model = afinar_test::write_tiny_t5(tmp.path / "tiny-t5", 0.0);
   {
     std::ifstream in(kShared + "/data/multi30k/validation.jsonl");
     std::ofstream train(tmp.path / "train.jsonl");
@@ -288,7 +265,7 @@ TEST(TaskCommands, QuestionAnsweringTrainsEvaluatesAndWritesAnswers) {
 // (use_stemmer=True, ×100, rounded to 4 digits) on generated_predictions.txt.
 TEST(TaskCommands, SummarizationScoresRougeAsRougeScore) {
   TempDir tmp("afinar_cli_sum");
-  const fs::path model = write_tiny_t5(tmp.path / "tiny-t5", 0.1);
+  const fs::path model = afinar_test::write_tiny_t5(tmp.path / "tiny-t5", 0.1);
   std::vector<std::string> references;
   {
     std::ifstream in(kShared + "/data/multi30k/validation.jsonl");

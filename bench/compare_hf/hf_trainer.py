@@ -3,6 +3,7 @@
 model, data, hyperparameters, seed and thread count. Prints one JSON line of measurements.
 
     python3 bench/compare_hf/hf_trainer.py --output_dir /tmp/hf --threads 2 [--max_train_samples N]
+        [--bf16] [--group_by_length]
 """
 import time
 
@@ -24,6 +25,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--max_seq_length", type=int, default=128)
     ap.add_argument("--max_train_samples", type=int, default=-1)
+    ap.add_argument("--bf16", action="store_true", help="bf16 autocast (TrainingArguments.bf16)")
+    ap.add_argument("--group_by_length", action="store_true", help="length-grouped batches (less padding)")
     a = ap.parse_args()
 
     import numpy as np
@@ -52,7 +55,8 @@ def main() -> int:
 
     args = TrainingArguments(a.output_dir, num_train_epochs=a.epochs, per_device_train_batch_size=a.batch,
                              learning_rate=a.lr, seed=a.seed, report_to="none", save_strategy="no", use_cpu=True,
-                             disable_tqdm=True, logging_steps=500)
+                             disable_tqdm=True, logging_steps=500, bf16=a.bf16,
+                             train_sampling_strategy="group_by_length" if a.group_by_length else "random")
     trainer = Trainer(model, args, train_dataset=tokenized["train"], eval_dataset=tokenized["validation"],
                       data_collator=DataCollatorWithPadding(tok), callbacks=[FirstStep()],
                       compute_metrics=lambda p: {"accuracy": accuracy_score(p.label_ids, p.predictions.argmax(-1)),
@@ -61,8 +65,14 @@ def main() -> int:
     ev = trainer.evaluate()
     pred = trainer.predict(tokenized["test"])
     preds = np.argmax(pred.predictions, axis=-1)
+    real_tokens = sum(len(x) for x in tokenized["train"]["input_ids"]) * a.epochs
+    non_embedding = sum(p.numel() for n, p in model.named_parameters() if "embeddings" not in n)
     print(json.dumps({
         "train_samples_per_second": out.metrics["train_samples_per_second"],
+        "train_real_tokens_per_second": real_tokens / out.metrics["train_runtime"],
+        "real_tokens": real_tokens, "non_embedding_params": non_embedding,
+        "eval_samples_per_second": ev["eval_samples_per_second"],
+        "predict_samples_per_second": pred.metrics["test_samples_per_second"],
         "train_runtime": out.metrics["train_runtime"],
         "time_to_first_step": first.get("t"),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

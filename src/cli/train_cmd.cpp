@@ -35,14 +35,25 @@ void add_train_command(CLI::App& app, const ArgsFileValues& from_file) {
   cmd->add_option("--max_predict_samples", s->max_predict_samples, "Use only the first N test examples");
   cmd->add_flag("--freeze_base_model", s->freeze_base_model, "Transfer learning: train only the task head");
   cmd->add_option("--freeze_layers", s->freeze_layers, "Freeze the embeddings and the first N layers");
+  // afinar's speed settings (TrainingArguments has no such fields; TRL's SFTConfig names padding_free).
+  auto padding_free = std::make_shared<bool>(true);
+  auto max_tokens = std::make_shared<std::optional<int64_t>>();
+  cmd->add_option("--padding_free", *padding_free,
+                  "Run the model on the real tokens only (default true; false = padded rectangles, as HF)");
+  cmd->add_option("--max_tokens_per_batch", *max_tokens,
+                  "Token-budget batches of at most N padded tokens instead of per_device_train_batch_size rows "
+                  "(HF has no such flag; steps per epoch then follow the data)")
+      ->check(CLI::PositiveNumber);
   for (const auto& t : all_tasks()) {
     task_flags->begin(t->name());
     t->add_flags(*task_flags, Command::Train);
   }
   flags->add_to(cmd);
-  cmd->callback([s, task, flags, task_flags, &from_file] {
+  cmd->callback([s, task, flags, task_flags, padding_free, max_tokens, &from_file] {
     TrainingArguments args(/*output_dir=*/"");
     flags->apply(args, from_file);
+    args.padding_free = *padding_free;
+    args.max_tokens_per_batch = *max_tokens;
     s->callbacks = flags->callbacks();
     task_flags->apply(*task);
     find_task(*task).train(*s, std::move(args));

@@ -8,6 +8,7 @@
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/io/safetensors.h"
+#include "afinar/nn/masks.h"
 
 namespace afinar {
 
@@ -110,6 +111,36 @@ std::string torch_dtype_name(torch::ScalarType dtype) {
 torch::Tensor PreTrainedModelImpl::token_labels_loss(const torch::Tensor& logits, const ModelInputs& in) const {
   return shifts_labels() ? causal_lm_loss(logits, in.labels, in.loss_kwargs)
                          : token_classification_loss(logits, in.labels, in.loss_kwargs);
+}
+
+TokenGrid PreTrainedModelImpl::token_grid(const ModelInputs& in, GridUse use) const {
+  if (!padding_free || !in.input_ids.defined() || in.input_ids.dim() != 2) return {};
+  const int64_t B = in.input_ids.size(0), T = in.input_ids.size(1);
+  if (in.attention_mask.defined() && in.attention_mask.sizes() != in.input_ids.sizes()) return {};  // reported later
+  TokenGrid grid =
+      in.cu_seq_lens.defined() || in.seq_idx.defined()
+          ? TokenGrid::from_packed(packed_sequence_ids(in.cu_seq_lens, in.seq_idx, B, T), in.attention_mask)
+          : TokenGrid::from_padding(in.attention_mask);
+  if (!grid.active()) return grid;
+  if (use == GridUse::kFirstTokenPooled && !in.attention_mask.select(1, 0).to(torch::kBool).all().item<bool>())
+    return {};
+  if (use == GridUse::kTokens && in.labels.defined() && in.labels.dim() == 2 && !in.labels.is_floating_point() &&
+      !grid.ignores_padding(in.labels, shifts_labels()))
+    return {};
+  return grid;
+}
+
+torch::Tensor PreTrainedModelImpl::token_labels_loss(const torch::Tensor& logits, const ModelInputs& in,
+                                                     const TokenGrid& grid) const {
+  if (!grid.active()) return token_labels_loss(logits, in);
+  AFINAR_CHECK(!in.labels.is_floating_point(), "token-level labels must be integer ids, got ", in.labels.scalar_type());
+  torch::Tensor labels = in.labels.to(torch::kLong);  // (B, T)
+  if (!shifts_labels()) return token_classification_loss(logits, grid.gather(labels), in.loss_kwargs);
+  // ForCausalLMLoss: position t predicts labels[t + 1]; the last position predicts nothing.
+  torch::Tensor shifted = torch::cat({labels.slice(1, 1), torch::full({labels.size(0), 1}, -100, labels.options())}, 1);
+  // Float32 logits as ForCausalLMLoss (LabelSmoother keeps the model's dtype).
+  torch::Tensor l = in.loss_kwargs.label_smoothing_factor > 0 ? logits : logits.to(torch::kFloat);
+  return fixed_cross_entropy(l, grid.gather(shifted), in.loss_kwargs);  // (N, V), (N)
 }
 
 void question_answering_outputs(const torch::Tensor& logits, const ModelInputs& in, ModelOutputs& out,

@@ -27,15 +27,18 @@ BertSelfAttentionImpl::BertSelfAttentionImpl(const BertEncoderOptions& o)
   value = register_module("value", nn::Linear(o.hidden_size, o.hidden_size));
 }
 
-torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask) {
-  const int64_t B = hidden.size(0), T = hidden.size(1);
+torch::Tensor BertSelfAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask,
+                                             const TokenGrid& grid) {
+  // Padding-free: the projections ran on the N real tokens; attention sees them as rows (R, L, H).
+  torch::Tensor q = grid.to_rows(query(hidden)), k = grid.to_rows(key(hidden)), v = grid.to_rows(value(hidden));
+  const int64_t B = q.size(0), T = q.size(1);
   auto heads = [&](const torch::Tensor& x) {  // (B, T, H) → (B, nh, T, hd)
     return x.view({B, T, num_heads, head_size}).transpose(1, 2);
   };
-  torch::Tensor q = heads(query(hidden)), k = heads(key(hidden)), v = heads(value(hidden));
   const double scale = 1.0 / std::sqrt(static_cast<double>(head_size));
-  torch::Tensor out = dot_product_attention(q, k, v, {mask}, scale, dropout_p, is_training(), eager);  // (B, nh, T, hd)
-  return out.transpose(1, 2).reshape({B, T, num_heads * head_size});                                   // (B, T, H)
+  torch::Tensor out = dot_product_attention(heads(q), heads(k), heads(v), {mask}, scale, dropout_p, is_training(),
+                                            eager);                                   // (B, nh, T, hd)
+  return grid.from_rows(out.transpose(1, 2).reshape({B, T, num_heads * head_size}));  // (B, T, H) or (N, H)
 }
 
 BertSelfOutputImpl::BertSelfOutputImpl(const BertEncoderOptions& o) {
@@ -53,8 +56,9 @@ BertAttentionImpl::BertAttentionImpl(const BertEncoderOptions& o) {
   output = register_module("output", BertSelfOutput(o));
 }
 
-torch::Tensor BertAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask) {
-  return output(self(hidden, mask), hidden);  // (B, T, H)
+torch::Tensor BertAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask,
+                                         const TokenGrid& grid) {
+  return output(self(hidden, mask, grid), hidden);  // (B, T, H) or (N, H)
 }
 
 BertIntermediateImpl::BertIntermediateImpl(const BertEncoderOptions& o) : act(o.hidden_act) {
@@ -81,9 +85,9 @@ BertLayerImpl::BertLayerImpl(const BertEncoderOptions& o) {
   output = register_module("output", BertOutput(o));
 }
 
-torch::Tensor BertLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask) {
-  torch::Tensor a = attention(hidden, mask);  // (B, T, H)
-  return output(intermediate(a), a);          // (B, T, H)
+torch::Tensor BertLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask, const TokenGrid& grid) {
+  torch::Tensor a = attention(hidden, mask, grid);  // (B, T, H) or (N, H)
+  return output(intermediate(a), a);                // (B, T, H) or (N, H)
 }
 
 BertEncoderImpl::BertEncoderImpl(const BertEncoderOptions& o) {
@@ -91,24 +95,32 @@ BertEncoderImpl::BertEncoderImpl(const BertEncoderOptions& o) {
   for (int64_t i = 0; i < o.num_hidden_layers; ++i) layer->push_back(BertLayer(o));
 }
 
-torch::Tensor BertEncoderImpl::forward(torch::Tensor hidden, const torch::Tensor& mask) {
+torch::Tensor BertEncoderImpl::forward(torch::Tensor hidden, const torch::Tensor& mask, const TokenGrid& grid) {
   const bool ckpt = checkpointing_active(*this);
   for (const auto& m : *layer) {
     auto l = std::dynamic_pointer_cast<BertLayerImpl>(m);
     if (!ckpt) {
-      hidden = l->forward(hidden, mask);  // (B, T, H)
+      hidden = l->forward(hidden, mask, grid);  // (B, T, H) or (N, H)
       continue;
     }
-    // The mask needs no gradient: captured; the hidden state is the input.
+    // The mask and the grid need no gradient: captured; the hidden state is the input.
     hidden = checkpoint(
-        [l, mask](const std::vector<torch::Tensor>& x) { return std::vector<torch::Tensor>{l->forward(x[0], mask)}; },
-        {hidden})[0];  // (B, T, H)
+        [l, mask, grid](const std::vector<torch::Tensor>& x) {
+          return std::vector<torch::Tensor>{l->forward(x[0], mask, grid)};
+        },
+        {hidden})[0];  // (B, T, H) or (N, H)
   }
   return hidden;
 }
 
 torch::Tensor bert_attention_mask(const torch::Tensor& attention_mask, const torch::Tensor& sequence_ids, bool causal,
-                                  int64_t batch, int64_t length, torch::ScalarType dtype, torch::Device device) {
+                                  int64_t batch, int64_t length, torch::ScalarType dtype, torch::Device device,
+                                  const TokenGrid& grid) {
+  if (grid.active()) {  // the rows hold one sequence each (or a padded batch's rows): padding masks
+    const torch::Tensor& rows = grid.rows_attention_mask();
+    if (causal) return make_causal_attention_mask(rows, grid.rows(), grid.width(), dtype, device, /*eager=*/true).mask;
+    return padding_attention_mask(rows, dtype);
+  }
   if (sequence_ids.defined())  // packed rows: each sequence attends only to itself
     return block_diagonal_mask(sequence_ids, causal, dtype, /*additive=*/true, std::nullopt, attention_mask).mask;
   // The decoder's mask is materialised even without padding: BertSelfAttention takes one tensor.

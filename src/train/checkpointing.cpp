@@ -12,6 +12,7 @@
 #include "afinar/io/safetensors.h"
 #include "afinar/models/modeling.h"
 #include "afinar/tokenizers/tokenizer.h"
+#include "afinar/train/grad_scaler.h"
 #include "afinar/train/optimization.h"
 #include "afinar/train/sampler.h"
 #include "afinar/train/trainer_state.h"
@@ -77,6 +78,7 @@ void save_checkpoint(const fs::path& dir, const CheckpointParts& p) {
   }
   if (p.optimizer) io::save_safetensors(out.path() / "optimizer.safetensors", p.optimizer->state_dict());
   if (p.sampler) write_file_atomic(out.path() / "sampler.json", p.sampler->state_dict().dump(2) + "\n");
+  if (p.scaler) write_file_atomic(out.path() / "scaler.json", p.scaler->state_dict().dump(2) + "\n");
   io::save_safetensors(out.path() / "rng_state.safetensors", rng_states());
   out.commit();
 }
@@ -118,6 +120,13 @@ void load_checkpoint(const fs::path& dir, const CheckpointParts& p) {
     p.scheduler->load_state_dict(sched["reduce_lr_on_plateau"]);
   }
   if (fs::exists(dir / "rng_state.safetensors")) restore_rng(dir / "rng_state.safetensors");
+  if (p.scaler && fs::exists(dir / "scaler.json")) {  // as HF's _load_scaler: when the checkpoint has one
+    try {
+      p.scaler->load_state_dict(read_json(dir / "scaler.json"));
+    } catch (const FormatError& e) {
+      throw FormatError(detail::concat((dir / "scaler.json").string(), ": ", e.what()));
+    }
+  }
   if (p.sampler && fs::exists(dir / "sampler.json")) {
     try {
       p.sampler->load_state_dict(read_json(dir / "sampler.json"));

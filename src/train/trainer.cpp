@@ -11,6 +11,7 @@
 #include "afinar/core/check.h"
 #include "afinar/core/fs.h"
 #include "afinar/tokenizers/tokenizer.h"
+#include "afinar/train/autocast.h"
 #include "afinar/train/checkpointing.h"
 #include "trainer_util.h"
 
@@ -37,6 +38,8 @@ Trainer::Trainer(PreTrainedModel model, TrainingArguments args, std::shared_ptr<
   if (args_.full_determinism) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/false);
   device_ = select_device(args_.use_cpu);
   model_->to(device_);
+  model_->padding_free = args_.padding_free;
+  configure_precision();
   for (const auto& r : args_.report_to) {
     if (r == "tensorboard" || r == "all") callbacks_.push_back(std::make_shared<TensorBoardCallback>());
     if (r == "csv")
@@ -45,10 +48,41 @@ Trainer::Trainer(PreTrainedModel model, TrainingArguments args, std::shared_ptr<
   each_callback([&](TrainerCallback& cb) { cb.on_init_end(args_, state_, control_); });
 }
 
+void Trainer::configure_precision() {
+  const bool cuda = device_.is_cuda();
+  // transformers' TrainingArguments.__post_init__ rules, with its messages.
+  if ((args_.bf16 || args_.bf16_full_eval) && !cuda && !args_.use_cpu)
+    throw InvalidArgument(
+        "Your setup doesn't support bf16/gpu. You need to assign use_cpu if you want to train the model on CPU.");
+  if (args_.tf32) {
+    AFINAR_CHECK(!*args_.tf32 || cuda, "--tf32 requires Ampere or a newer GPU arch, cuda>=11 and torch>=1.7");
+    if (cuda) {  // torch.backends.cuda.matmul.allow_tf32 / cudnn.allow_tf32
+      at::globalContext().setAllowTF32CuBLAS(*args_.tf32);
+      at::globalContext().setAllowTF32CuDNN(*args_.tf32);
+    }
+  }
+  if (args_.bf16) autocast_dtype_ = torch::kBFloat16;
+  // float16 on CPU runs too (LibTorch's CPU autocast has it), with the same loss scaling as on CUDA.
+  if (args_.fp16) autocast_dtype_ = torch::kHalf;
+}
+
+int64_t Trainer::schedule_step() const {
+  return state_.global_step - (scaler_ ? scaler_->skipped_steps() : 0);
+}
+
 BatchSampler Trainer::train_sampler(int64_t batch_size) const {
-  AFINAR_CHECK(train_ != nullptr && train_->size() > 0, "Trainer::train: no training data (pass --do_train with a train split)");
+  AFINAR_CHECK(train_ != nullptr && train_->size() > 0,
+               "Trainer::train: no training data (pass --do_train with a train split)");
   SamplerOptions o;
   o.strategy = args_.train_sampling_strategy;
+  if (args_.max_tokens_per_batch) {
+    AFINAR_CHECK(o.strategy == "random",
+                 "--max_tokens_per_batch cuts its own batches from a random order: it cannot "
+                 "apply with train_sampling_strategy ",
+                 o.strategy, " (HINT: drop one of the two)");
+    o.strategy = "token_budget";
+    o.max_tokens = *args_.max_tokens_per_batch;
+  }
   o.seed = static_cast<uint64_t>(args_.data_seed.value_or(args_.seed));
   o.batch_size = batch_size;
   o.drop_last = args_.dataloader_drop_last;
@@ -56,7 +90,7 @@ BatchSampler Trainer::train_sampler(int64_t batch_size) const {
   o.group_batch_size = batch_size * args_.gradient_accumulation_steps;
   const auto n = static_cast<int64_t>(train_->size());
   std::vector<int64_t> lengths;
-  if (o.strategy == "group_by_length") {
+  if (o.strategy == "group_by_length" || o.strategy == "token_budget") {
     auto col = train_->labels.find(args_.length_column_name);
     lengths.resize(static_cast<size_t>(n));
     for (int64_t i = 0; i < n; ++i)
@@ -86,14 +120,21 @@ TrainOutput Trainer::train() {
 }
 
 TrainOutput Trainer::inner_train(int64_t bs) {
+  struct InTrain {  // HF's is_in_train, also when an exception leaves train()
+    bool& flag;
+    explicit InTrain(bool& f) : flag(f) { flag = true; }
+    ~InTrain() { flag = false; }
+  } in_train(in_train_);
   sampler_ = std::make_unique<BatchSampler>(train_sampler(bs));
+  scaler_ = args_.fp16 ? std::make_unique<GradScaler>(device_) : nullptr;  // a checkpoint may restore its state
   batch_size_ = bs;
   const int64_t accum = args_.gradient_accumulation_steps;
   const int64_t batches = sampler_->batches_per_epoch();  // HF's len(train_dataloader)
   // transformers 5: the last, shorter accumulation group of an epoch is an update of its own.
   const int64_t updates_per_epoch = std::max<int64_t>((batches + accum - 1) / accum, 1);
-  const int64_t total = args_.max_steps > 0 ? args_.max_steps
-                                            : static_cast<int64_t>(std::ceil(args_.num_train_epochs * updates_per_epoch));
+  const int64_t total = args_.max_steps > 0
+                            ? args_.max_steps
+                            : static_cast<int64_t>(std::ceil(args_.num_train_epochs * updates_per_epoch));
   const int64_t epochs = args_.max_steps > 0 ? (total + updates_per_epoch - 1) / updates_per_epoch
                                              : static_cast<int64_t>(std::ceil(args_.num_train_epochs));
   const int64_t warmup = args_.warmup_steps > 0 && args_.warmup_steps < 1
@@ -118,7 +159,8 @@ TrainOutput Trainer::inner_train(int64_t bs) {
   sampler_->set_epoch(0);
   if (args_.resume_from_checkpoint) {
     const fs::path ckpt = resolve_checkpoint(*args_.resume_from_checkpoint, args_.output_dir);
-    load_checkpoint(ckpt, {model_.get(), nullptr, &state_, nullptr, optimizer_.get(), scheduler_.get(), sampler_.get()});
+    load_checkpoint(ckpt, {model_.get(), nullptr, &state_, nullptr, optimizer_.get(), scheduler_.get(), sampler_.get(),
+                           scaler_.get()});
     if (!fs::exists(ckpt / "sampler.json"))  // an HF checkpoint: skip the trained batches as HF does
       sampler_->seek({state_.global_step / updates_per_epoch, (state_.global_step % updates_per_epoch) * accum});
     std::cout << "Resuming from " << ckpt.string() << " at step " << state_.global_step << " (epoch "
@@ -136,7 +178,7 @@ TrainOutput Trainer::inner_train(int64_t bs) {
   last_logged_ = state_.global_step;
   control_.should_training_stop = state_.global_step >= total;
   each_callback([&](TrainerCallback& cb) { cb.on_train_begin(args_, state_, control_); });
-  double grad_norm = 0, lr = scheduler_->lr(state_.global_step);
+  double grad_norm = 0, lr = scheduler_->lr(schedule_step());
   for (int64_t epoch = sampler_->position().epoch; epoch < epochs && !control_.should_training_stop; ++epoch) {
     if (sampler_->position().epoch != epoch) sampler_->set_epoch(epoch);
     control_.should_epoch_stop = false;
@@ -152,7 +194,7 @@ TrainOutput Trainer::inner_train(int64_t bs) {
         tr_loss_ += training_step(in, num_items);
         state_.total_flos += flops_per_token * static_cast<double>(in.input_ids.defined() ? in.input_ids.numel() : 0);
       }
-      lr = scheduler_->lr(state_.global_step);
+      lr = scheduler_->lr(schedule_step());
       grad_norm = optimizer_step();
       ++state_.global_step;
       if (state_.global_step == 1) time_to_first_step_ = trainer_util::seconds_since_start();
@@ -182,7 +224,8 @@ TrainOutput Trainer::inner_train(int64_t bs) {
   const double schedule_samples = args_.max_steps > 0 ? static_cast<double>(total * bs * accum)
                                                       : static_cast<double>(train_->size()) * args_.num_train_epochs;
   trainer_util::add_speed_metrics(result.metrics, "train", seconds_since(start),
-                                  schedule_samples * static_cast<double>(trained) / static_cast<double>(total), trained);
+                                  schedule_samples * static_cast<double>(trained) / static_cast<double>(total),
+                                  trained);
   result.metrics["total_flos"] = state_.total_flos;
   result.metrics["train_time_to_first_step"] = trainer_util::round_to(time_to_first_step_, 4);
   result.metrics["train_loss"] = result.training_loss;
@@ -192,7 +235,8 @@ TrainOutput Trainer::inner_train(int64_t bs) {
   return result;
 }
 
-std::vector<ModelInputs> Trainer::get_batch_samples(BatchSampler& sampler, int64_t n, std::optional<double>& num_items) {
+std::vector<ModelInputs> Trainer::get_batch_samples(BatchSampler& sampler, int64_t n,
+                                                    std::optional<double>& num_items) {
   std::vector<ModelInputs> out;
   int64_t items = 0;
   for (int64_t k = 0; k < n; ++k) {
@@ -210,7 +254,11 @@ std::vector<ModelInputs> Trainer::get_batch_samples(BatchSampler& sampler, int64
 torch::Tensor Trainer::compute_loss(ModelInputs in, std::optional<double> num_items_in_batch, ModelOutputs* outputs) {
   in.loss_kwargs.num_items_in_batch = num_items_in_batch;
   in.loss_kwargs.label_smoothing_factor = args_.label_smoothing_factor;
-  ModelOutputs out = model_->forward(in);
+  ModelOutputs out;
+  {
+    AutocastGuard amp(device_.type(), autocast_dtype_);  // forward and loss, as HF's compute_loss_context_manager
+    out = model_->forward(in);
+  }
   AFINAR_CHECK(out.loss.defined(), "Trainer: the model returned no loss (does the data have labels?)");
   torch::Tensor loss = out.loss;
   if (outputs) *outputs = std::move(out);
@@ -221,8 +269,17 @@ torch::Tensor Trainer::training_step(const ModelInputs& in, std::optional<double
   model_->train();
   if (before_forward_) before_forward_(batch_size_);
   torch::Tensor loss = compute_loss(in, num_items_in_batch);
+  const double v = loss.detach().item<double>();
+  if (!std::isfinite(v) && scaler_) {
+    // fp16: the overflow reaches the gradients, the step is skipped and the scale backs off. What
+    // is logged follows HF's logging_nan_inf_filter: the running mean instead of the inf/NaN.
+    if (!num_items_in_batch && args_.gradient_accumulation_steps > 1) loss = loss / args_.gradient_accumulation_steps;
+    scaler_->scale(loss).backward();
+    if (args_.logging_nan_inf_filter) return tr_loss_ / static_cast<double>(1 + state_.global_step - last_logged_);
+    return loss.detach();
+  }
   // A non-finite loss stops training at the step it happens: never train on it.
-  if (const double v = loss.detach().item<double>(); !std::isfinite(v)) {
+  if (!std::isfinite(v)) {
     const auto pos = sampler_->position();
     throw NonFiniteLossError(detail::concat("Trainer: the training loss is ", v, " at step ", state_.global_step + 1,
                                             " (epoch ", pos.epoch, ", batch ", pos.batch - 1, " of ",
@@ -232,15 +289,25 @@ torch::Tensor Trainer::training_step(const ModelInputs& in, std::optional<double
   }
   // Without loss items (no labels to count) the loss is each micro-batch's mean: average them.
   if (!num_items_in_batch && args_.gradient_accumulation_steps > 1) loss = loss / args_.gradient_accumulation_steps;
-  loss.backward();
+  (scaler_ ? scaler_->scale(loss) : loss).backward();
   return loss.detach();
 }
 
 double Trainer::optimizer_step() {
   double grad_norm = 0;
+  if (scaler_) scaler_->unscale_(trainable_);  // clip and step on the true gradients
   if (args_.max_grad_norm > 0) grad_norm = torch::nn::utils::clip_grad_norm_(trainable_, args_.max_grad_norm);
-  optimizer_->set_lr(scheduler_->lr(state_.global_step));
-  optimizer_->step();
+  optimizer_->set_lr(scheduler_->lr(schedule_step()));
+  const bool skip = scaler_ && scaler_->found_inf();
+  if (!skip) optimizer_->step();
+  if (scaler_) {
+    const double before = scaler_->get_scale();
+    scaler_->update();
+    if (skip)
+      std::cerr << "fp16: inf/NaN gradients at step " << state_.global_step + 1
+                << ": the optimizer step is skipped and the loss scale backs off from " << before << " to "
+                << scaler_->get_scale() << "\n";
+  }
   optimizer_->zero_grad();
   return grad_norm;
 }
@@ -282,7 +349,8 @@ void Trainer::evaluate_during_training() {
   };
   if (args_.metric_for_best_model) {  // HF's _determine_best_metric
     const double v = metric();
-    const bool better = !state_.best_metric || (*args_.greater_is_better ? v > *state_.best_metric : v < *state_.best_metric);
+    const bool better =
+        !state_.best_metric || (*args_.greater_is_better ? v > *state_.best_metric : v < *state_.best_metric);
     if (better) {
       state_.best_metric = v;
       if (args_.save_strategy != "no") state_.best_global_step = state_.global_step;
@@ -296,9 +364,11 @@ void Trainer::save_checkpoint() {
   // HF records the best checkpoint once its folder exists; this one is written atomically below.
   if (state_.best_global_step) {
     const fs::path best = fs::path(args_.output_dir) / ("checkpoint-" + std::to_string(*state_.best_global_step));
-    if (*state_.best_global_step == state_.global_step || fs::is_directory(best)) state_.best_model_checkpoint = best.string();
+    if (*state_.best_global_step == state_.global_step || fs::is_directory(best))
+      state_.best_model_checkpoint = best.string();
   }
-  afinar::save_checkpoint(dir, {model_.get(), tokenizer_, &state_, &args_, optimizer_.get(), scheduler_.get(), sampler_.get()});
+  afinar::save_checkpoint(dir, {model_.get(), tokenizer_, &state_, &args_, optimizer_.get(), scheduler_.get(),
+                                sampler_.get(), scaler_.get()});
   rotate_checkpoints(args_.output_dir, args_.save_total_limit, state_.best_model_checkpoint);
 }
 

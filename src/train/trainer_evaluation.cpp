@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "afinar/core/check.h"
+#include "afinar/train/autocast.h"
 #include "afinar/train/trainer.h"
 #include "afinar/train/trainer_pt_utils.h"
 #include "trainer_util.h"
@@ -13,14 +14,50 @@ ModelOutputs Trainer::prediction_step(const ModelInputs& inputs, torch::Tensor* 
   torch::NoGradGuard no_grad;
   ModelInputs in = inputs;
   in.loss_kwargs.label_smoothing_factor = args_.label_smoothing_factor;  // HF's eval loss is smoothed too
-  ModelOutputs out = model_->forward(in);
-  if (loss && out.loss.defined()) *loss = out.loss.detach();
+  ModelOutputs out;
+  {
+    // Under the training autocast, as HF's prediction_step; a model cast by --bf16_full_eval runs as it is.
+    AutocastGuard amp(device_.type(), full_eval_dtype() ? std::nullopt : autocast_dtype_);
+    out = model_->forward(in);
+  }
+  if (loss && out.loss.defined()) *loss = out.loss.detach().to(torch::kFloat);
+  // Reduced-precision outputs reach metrics and predictions as float32 (HF's nested_numpify).
+  for (torch::Tensor* t : {&out.logits, &out.start_logits, &out.end_logits})
+    if (t->defined() && t->is_floating_point()) *t = t->to(torch::kFloat);
   return out;
+}
+
+std::optional<torch::ScalarType> Trainer::full_eval_dtype() const {
+  if (in_train_) return std::nullopt;  // HF: only outside train()
+  if (args_.bf16_full_eval) return torch::kBFloat16;
+  if (args_.fp16_full_eval) return torch::kHalf;
+  return std::nullopt;
 }
 
 PredictionOutput Trainer::evaluation_loop(const Examples& data, const std::string& prefix, bool keep_outputs) {
   const bool was_training = model_->is_training();
   model_->eval();
+  // --bf16_full_eval: the model itself in bfloat16 for this loop (HF casts it for good; afinar keeps
+  // the float32 weights aside and puts them back, so that training and saving stay exact).
+  // Floating tensors only (Module::to(dtype) would also cast integer buffers such as position_ids).
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> masters;  // (tensor, its float32 data)
+  if (const auto dtype = full_eval_dtype()) {
+    torch::NoGradGuard no_grad;
+    std::vector<torch::Tensor> all = model_->parameters();
+    for (const auto& b : model_->buffers()) all.push_back(b);
+    for (auto& t : all)
+      if (t.is_floating_point()) {
+        masters.emplace_back(t, t.data());
+        t.set_data(t.data().to(*dtype));
+      }
+  }
+  struct Restore {
+    std::vector<std::pair<torch::Tensor, torch::Tensor>>& masters;
+    ~Restore() {
+      // In reverse: a tensor listed twice gets its first (float32) data back last.
+      for (auto it = masters.rbegin(); it != masters.rend(); ++it) it->first.set_data(it->second);
+    }
+  } restore{masters};
   const auto start = trainer_util::Clock::now();
   const auto n = static_cast<int64_t>(data.size());
   AFINAR_CHECK(n > 0, "Trainer: no rows to evaluate (", prefix, ")");

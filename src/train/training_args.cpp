@@ -32,16 +32,18 @@ struct Binding {
 };
 
 template <typename T>
-Binding bind_member(T TrainingArguments::* m) {
+Binding bind_member(T TrainingArguments::*m) {
   return {[m](const TrainingArguments& a) { return json(a.*m); },
           [m](TrainingArguments& a, const json& v) { a.*m = v.get<T>(); }};
 }
 template <typename T>
-Binding bind_member(std::optional<T> TrainingArguments::* m) {
+Binding bind_member(std::optional<T> TrainingArguments::*m) {
   return {[m](const TrainingArguments& a) { return (a.*m) ? json(*(a.*m)) : json(nullptr); },
           [m](TrainingArguments& a, const json& v) {
-            if (v.is_null()) a.*m = std::nullopt;
-            else a.*m = v.get<T>();
+            if (v.is_null())
+              a.*m = std::nullopt;
+            else
+              a.*m = v.get<T>();
           }};
 }
 
@@ -69,6 +71,11 @@ const std::map<std::string, Binding>& bindings() {
       {"optim", bind_member(&TrainingArguments::optim)},
       {"lr_scheduler_kwargs", bind_member(&TrainingArguments::lr_scheduler_kwargs)},
       {"label_smoothing_factor", bind_member(&TrainingArguments::label_smoothing_factor)},
+      {"bf16", bind_member(&TrainingArguments::bf16)},
+      {"fp16", bind_member(&TrainingArguments::fp16)},
+      {"bf16_full_eval", bind_member(&TrainingArguments::bf16_full_eval)},
+      {"fp16_full_eval", bind_member(&TrainingArguments::fp16_full_eval)},
+      {"tf32", bind_member(&TrainingArguments::tf32)},
       {"length_column_name", bind_member(&TrainingArguments::length_column_name)},
       {"auto_find_batch_size", bind_member(&TrainingArguments::auto_find_batch_size)},
       {"logging_strategy", bind_member(&TrainingArguments::logging_strategy)},
@@ -99,11 +106,22 @@ const std::map<std::string, Binding>& bindings() {
 
 // Fields that do not change what is computed (worker processes, pinned memory, log verbosity,
 // metrics bookkeeping): afinar accepts any value and says here why it may ignore them.
-const std::vector<std::string> kAnyValue = {
-    "dataloader_num_workers", "dataloader_pin_memory", "dataloader_persistent_workers",
-    "dataloader_prefetch_factor", "log_level", "log_level_replica", "log_on_each_node",
-    "skip_memory_metrics", "remove_unused_columns", "project", "hub_token", "local_rank",
-    "dataloader_in_order", "eval_do_concat_batches", "save_on_each_node", "include_num_input_tokens_seen"};
+const std::vector<std::string> kAnyValue = {"dataloader_num_workers",
+                                            "dataloader_pin_memory",
+                                            "dataloader_persistent_workers",
+                                            "dataloader_prefetch_factor",
+                                            "log_level",
+                                            "log_level_replica",
+                                            "log_on_each_node",
+                                            "skip_memory_metrics",
+                                            "remove_unused_columns",
+                                            "project",
+                                            "hub_token",
+                                            "local_rank",
+                                            "dataloader_in_order",
+                                            "eval_do_concat_batches",
+                                            "save_on_each_node",
+                                            "include_num_input_tokens_seen"};
 
 std::string canonical(const std::string& name) {
   auto it = kAliases.find(name);
@@ -205,10 +223,14 @@ void TrainingArguments::set(const std::string& name, const std::string& value) {
     like = it->second.get(*this);
     // Optional members are null by default: type them by what they hold.
     if (like.is_null()) {
-      if (key == "save_total_limit" || key == "data_seed") like = 0;
-      else if (key == "greater_is_better") like = false;
-      else if (key == "eval_steps") like = 0.0;
-      else like = "";
+      if (key == "save_total_limit" || key == "data_seed")
+        like = 0;
+      else if (key == "greater_is_better" || key == "tf32")
+        like = false;
+      else if (key == "eval_steps")
+        like = 0.0;
+      else
+        like = "";
     }
   } else if (const KnownField* f = find_known(key)) {
     like = json::parse(f->default_json);
@@ -239,7 +261,8 @@ void TrainingArguments::set_json(const std::string& name, const json& value) {
       if (key == "gradient_checkpointing_kwargs") check_gradient_checkpointing_kwargs(v);
       it->second.set(*this, v);
     } catch (const json::exception& e) {
-      throw InvalidArgument(detail::concat("TrainingArguments.", key, ": wrong type for ", value.dump(), " (", e.what(), ")"));
+      throw InvalidArgument(
+          detail::concat("TrainingArguments.", key, ": wrong type for ", value.dump(), " (", e.what(), ")"));
     }
     return;
   }
@@ -285,19 +308,27 @@ void TrainingArguments::finalize() {
   for (const auto& r : report_to)
     AFINAR_CHECK(r == "none" || r == "all" || r == "tensorboard" || r == "csv", "report_to '", r,
                  "' is not supported by afinar (supported: none, all = tensorboard, tensorboard, csv)");
-  AFINAR_CHECK(label_smoothing_factor >= 0 && label_smoothing_factor < 1, "label_smoothing_factor must be in [0, 1), got ",
-               label_smoothing_factor);
+  AFINAR_CHECK(label_smoothing_factor >= 0 && label_smoothing_factor < 1,
+               "label_smoothing_factor must be in [0, 1), got ", label_smoothing_factor);
   AFINAR_CHECK(!output_dir.empty(), "output_dir must be set");
-  AFINAR_CHECK(per_device_train_batch_size > 0, "per_device_train_batch_size must be > 0, got ", per_device_train_batch_size);
-  AFINAR_CHECK(per_device_eval_batch_size > 0, "per_device_eval_batch_size must be > 0, got ", per_device_eval_batch_size);
-  AFINAR_CHECK(gradient_accumulation_steps > 0, "gradient_accumulation_steps must be > 0, got ", gradient_accumulation_steps);
+  AFINAR_CHECK(per_device_train_batch_size > 0, "per_device_train_batch_size must be > 0, got ",
+               per_device_train_batch_size);
+  AFINAR_CHECK(per_device_eval_batch_size > 0, "per_device_eval_batch_size must be > 0, got ",
+               per_device_eval_batch_size);
+  AFINAR_CHECK(gradient_accumulation_steps > 0, "gradient_accumulation_steps must be > 0, got ",
+               gradient_accumulation_steps);
   AFINAR_CHECK(learning_rate >= 0, "learning_rate must be >= 0, got ", learning_rate);
   AFINAR_CHECK(warmup_steps >= 0, "warmup_steps must be >= 0, got ", warmup_steps);
+  // transformers' messages.
+  AFINAR_CHECK(!(fp16 && bf16), "At most one of fp16 and bf16 can be True, but not both");
+  AFINAR_CHECK(!(fp16_full_eval && bf16_full_eval),
+               "At most one of fp16 and bf16 can be True for full eval, but not both");
   // HF: "if eval_strategy is not no, do_eval is set"; eval_steps default to logging_steps.
   if (eval_strategy != "no") do_eval = true;
   if (eval_strategy == "steps" && !eval_steps) eval_steps = logging_steps;
   if (eval_strategy == "steps") AFINAR_CHECK(*eval_steps > 0, "eval_strategy steps requires a non-zero --eval_steps");
-  if (logging_strategy == "steps") AFINAR_CHECK(logging_steps > 0, "logging strategy steps requires non-zero --logging_steps");
+  if (logging_strategy == "steps")
+    AFINAR_CHECK(logging_steps > 0, "logging strategy steps requires non-zero --logging_steps");
   if (save_strategy == "steps") AFINAR_CHECK(save_steps > 0, "save strategy steps requires non-zero --save_steps");
   // HF's rules for keeping the best model (and for the plateau schedule, which reads the metric).
   if (lr_scheduler_type == "reduce_lr_on_plateau")
@@ -306,11 +337,14 @@ void TrainingArguments::finalize() {
     metric_for_best_model = "loss";
   if (metric_for_best_model && !greater_is_better) {
     const auto& m = *metric_for_best_model;
-    greater_is_better = !(m == "loss" || m == "eval_loss" || (m.size() >= 4 && m.compare(m.size() - 4, 4, "loss") == 0));
+    greater_is_better =
+        !(m == "loss" || m == "eval_loss" || (m.size() >= 4 && m.compare(m.size() - 4, 4, "loss") == 0));
   }
   if (load_best_model_at_end)
-    AFINAR_CHECK(eval_strategy == save_strategy, "--load_best_model_at_end requires the save and eval strategy to match, but found\n- Evaluation strategy: ",
-                 eval_strategy, "\n- Save strategy: ", save_strategy);
+    AFINAR_CHECK(
+        eval_strategy == save_strategy,
+        "--load_best_model_at_end requires the save and eval strategy to match, but found\n- Evaluation strategy: ",
+        eval_strategy, "\n- Save strategy: ", save_strategy);
 }
 
 json TrainingArguments::to_json() const {

@@ -19,6 +19,7 @@
 
 #include "afinar/io/safetensors.h"
 #include "afinar/nn/losses.h"
+#include "afinar/nn/token_grid.h"
 
 namespace afinar {
 
@@ -103,8 +104,27 @@ class PreTrainedModelImpl : public torch::nn::Module {
   void gradient_checkpointing_disable() { gradient_checkpointing_enable(false); }
   /// transformers' is_gradient_checkpointing: whether some layer stack has it on.
   bool is_gradient_checkpointing();
+  /// Padding-free forwards (nn/token_grid.h): embeddings, projections, MLPs, norms and heads run on
+  /// the real tokens only and attention per sequence; outputs equal the padded computation (within
+  /// float rounding) and keep its shapes, with zeros at padded positions. On by default;
+  /// TrainingArguments' padding_free = false gives transformers' padded rectangles.
+  bool padding_free = true;
 
  protected:
+  /// What a head does with the tokens of input_ids, for token_grid.
+  enum class GridUse {
+    kTokens,            ///< token-level outputs, and labels (B, T) on these tokens
+    kFirstTokenPooled,  ///< pools each row's first position (BERT's [CLS], RoBERTa's <s>)
+    kEncoder,           ///< an encoder's tokens: the labels are the decoder's
+  };
+  /// The grid this forward runs on: inactive (the padded computation) when padding_free is off,
+  /// without padding, when a token-level loss would read a label at a padded position (so that the
+  /// loss stays transformers'), and for kFirstTokenPooled when some row's first position is
+  /// padding. Packed rows (cu_seq_lens / seq_idx) get one grid row per sequence.
+  TokenGrid token_grid(const ModelInputs& inputs, GridUse use = GridUse::kTokens) const;
+  /// token_labels_loss on the grid's tokens: logits (N, C) of an active grid, labels (B, T) from
+  /// inputs (shifted first when shifts_labels()); inactive: token_labels_loss(logits, inputs).
+  torch::Tensor token_labels_loss(const torch::Tensor& logits, const ModelInputs& inputs, const TokenGrid& grid) const;
   /// The loss of a head with token-id labels (token classification, masked, causal and seq2seq
   /// LM): causal_lm_loss when shifts_labels(), else token_classification_loss, with
   /// inputs.loss_kwargs. logits (B, T, C), inputs.labels (B, T).

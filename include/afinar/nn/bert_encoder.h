@@ -12,6 +12,7 @@
 #include <string>
 
 #include "afinar/models/checkpoint.h"
+#include "afinar/nn/token_grid.h"
 
 namespace afinar {
 
@@ -31,8 +32,9 @@ struct BertEncoderOptions {
 class BertSelfAttentionImpl : public torch::nn::Module {
  public:
   explicit BertSelfAttentionImpl(const BertEncoderOptions& options);
-  /// hidden (B, T, H), additive mask (B, 1, 1|T, T) or undefined → (B, T, H).
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask);
+  /// hidden (B, T, H), additive mask (B, 1, 1|T, T) or undefined → (B, T, H). With an active
+  /// grid: hidden (N, H), the mask over the grid's rows (R, 1, 1|L, L) → (N, H).
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask, const TokenGrid& grid = {});
 
   torch::nn::Linear query{nullptr}, key{nullptr}, value{nullptr};
   int64_t num_heads, head_size;
@@ -56,7 +58,7 @@ TORCH_MODULE(BertSelfOutput);
 class BertAttentionImpl : public torch::nn::Module {
  public:
   explicit BertAttentionImpl(const BertEncoderOptions& options);
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask);
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask, const TokenGrid& grid = {});
 
   BertSelfAttention self{nullptr};
   BertSelfOutput output{nullptr};
@@ -89,7 +91,7 @@ TORCH_MODULE(BertOutput);
 class BertLayerImpl : public torch::nn::Module {
  public:
   explicit BertLayerImpl(const BertEncoderOptions& options);
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask);
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask, const TokenGrid& grid = {});
 
   BertAttention attention{nullptr};
   BertIntermediate intermediate{nullptr};
@@ -101,8 +103,9 @@ TORCH_MODULE(BertLayer);
 class BertEncoderImpl : public torch::nn::Module, public GradientCheckpointing {
  public:
   explicit BertEncoderImpl(const BertEncoderOptions& options);
-  /// hidden (B, T, H), additive mask or undefined → (B, T, H).
-  torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& mask);
+  /// hidden (B, T, H), additive mask or undefined → (B, T, H); padding-free (active grid):
+  /// hidden (N, H) and the mask of the grid's rows → (N, H).
+  torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& mask, const TokenGrid& grid = {});
 
   torch::nn::ModuleList layer{nullptr};
 };
@@ -111,9 +114,11 @@ TORCH_MODULE(BertEncoder);
 /// The additive mask a BERT-style encoder takes, as transformers builds it: padding (B, 1, 1, T)
 /// from attention_mask (undefined without padding); with `causal` (is_decoder) create_causal_mask's
 /// (B, 1, T, T); for packed rows (`sequence_ids` (B, T) defined) the block-diagonal mask, causal or
-/// not. attention_mask (B, T) 0/1 or undefined.
+/// not. attention_mask (B, T) 0/1 or undefined. With an active grid: the mask of its rows (from
+/// its rows_attention_mask, padding or causal); sequence_ids and attention_mask are then unused.
 torch::Tensor bert_attention_mask(const torch::Tensor& attention_mask, const torch::Tensor& sequence_ids, bool causal,
-                                  int64_t batch, int64_t length, torch::ScalarType dtype, torch::Device device);
+                                  int64_t batch, int64_t length, torch::ScalarType dtype, torch::Device device,
+                                  const TokenGrid& grid = {});
 
 /// tanh(dense(hidden[:, 0])).
 class BertPoolerImpl : public torch::nn::Module {

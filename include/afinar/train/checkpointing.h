@@ -3,7 +3,8 @@
 /// A checkpoint holds what a resumed run needs to continue bit for bit without replaying data:
 /// the model (config.json + model.safetensors, transformers-loadable) and tokenizer,
 /// trainer_state.json, training_args.json, optimizer.safetensors, scheduler.json, every RNG
-/// (rng_state.safetensors) and the sampler's position (sampler.json). It is written into a
+/// (rng_state.safetensors), the sampler's position (sampler.json) and, with --fp16, the loss
+/// scaler's state (scaler.json: torch's GradScaler.state_dict() fields). It is written into a
 /// temporary folder, fsynced and renamed, so a crash never leaves half a checkpoint.
 ///
 ///   afinar::CheckpointParts parts{model.get(), &tok, &state, &args, optimizer.get(), scheduler.get(), &sampler};
@@ -22,6 +23,7 @@ class Tokenizer;
 class Optimizer;
 class LRScheduler;
 class BatchSampler;
+class GradScaler;
 struct TrainerState;
 struct TrainingArguments;
 
@@ -34,6 +36,7 @@ struct CheckpointParts {
   Optimizer* optimizer = nullptr;
   LRScheduler* scheduler = nullptr;
   BatchSampler* sampler = nullptr;
+  GradScaler* scaler = nullptr;  ///< fp16 loss scaling
 };
 
 /// Writes `dir` (replacing an earlier one) atomically.

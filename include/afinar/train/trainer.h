@@ -28,6 +28,7 @@
 #include "afinar/models/batch.h"
 #include "afinar/models/modeling.h"
 #include "afinar/train/callbacks.h"
+#include "afinar/train/grad_scaler.h"
 #include "afinar/train/optimization.h"
 #include "afinar/train/sampler.h"
 #include "afinar/train/training_args.h"
@@ -51,9 +52,9 @@ struct TrainOutput {
 /// HF's PredictionOutput / EvalLoopOutput. Across batches, token-level outputs of different
 /// lengths are padded with -100 (HF's nested_concat).
 struct PredictionOutput {
-  torch::Tensor predictions;  ///< (N, C) or (N, T, C) float32 logits; undefined for QA heads
+  torch::Tensor predictions;               ///< (N, C) or (N, T, C) float32 logits; undefined for QA heads
   torch::Tensor start_logits, end_logits;  ///< (N, T) float32, question answering
-  torch::Tensor label_ids;  ///< (N) or (N, T) (-100 padded), undefined when the data has no labels
+  torch::Tensor label_ids;                 ///< (N) or (N, T) (-100 padded), undefined when the data has no labels
   std::map<std::string, double> metrics;
 };
 
@@ -115,9 +116,20 @@ class Trainer {
   torch::Device device_{torch::kCPU};
   std::unique_ptr<Optimizer> optimizer_;
   std::unique_ptr<LRScheduler> scheduler_;
+  /// The autocast dtype of forward + loss (bf16 / fp16 mixed precision), unset = full precision.
+  std::optional<torch::ScalarType> autocast_dtype_;
+  std::unique_ptr<GradScaler> scaler_;  ///< fp16's dynamic loss scaling (the running train() call's)
+  bool in_train_ = false;               ///< HF's is_in_train: inside train()
 
  private:
   TrainOutput inner_train(int64_t batch_size);
+  /// bf16 / fp16 / tf32 against the device, with transformers' refusals; sets autocast_dtype_.
+  void configure_precision();
+  /// The dtype the model is cast to for evaluation (--bf16_full_eval outside train()), else unset.
+  std::optional<torch::ScalarType> full_eval_dtype() const;
+  /// The step the LR schedule is at: global_step less the steps fp16 skipped (HF does not step
+  /// its scheduler on them).
+  int64_t schedule_step() const;
   /// HF's get_batch_samples: up to `n` micro-batches of the sampler's epoch, as model inputs, and
   /// their loss items (num_items_in_batch, nullopt when they have none).
   std::vector<ModelInputs> get_batch_samples(BatchSampler& sampler, int64_t n, std::optional<double>& num_items);

@@ -10,9 +10,8 @@
 ///   args.finalize();                               // HF's validation rules and derived values
 ///   std::cout << args.to_json().dump(2);
 #pragma once
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
@@ -38,9 +37,16 @@ struct TrainingArguments {
   std::string lr_scheduler_type = "linear";  ///< any of LRScheduler::types()
   /// Extra schedule arguments, e.g. {"num_cycles": 3}; from a CLI flag as a JSON string (as HF).
   nlohmann::json lr_scheduler_kwargs = nullptr;
-  double warmup_steps = 0;                   ///< int, or a ratio of the total steps when in (0, 1)
-  std::string optim = "adamw_torch_fused";   ///< adamw_torch | adamw_torch_fused | adagrad | adafactor | sgd
-  double label_smoothing_factor = 0.0;       ///< HF's LabelSmoother epsilon, 0 = off
+  double warmup_steps = 0;                  ///< int, or a ratio of the total steps when in (0, 1)
+  std::string optim = "adamw_torch_fused";  ///< adamw_torch | adamw_torch_fused | adagrad | adafactor | sgd
+  double label_smoothing_factor = 0.0;      ///< HF's LabelSmoother epsilon, 0 = off
+  /// Mixed precision (train/autocast.h): forward and loss under autocast in bfloat16 / float16,
+  /// float32 master weights and optimizer state; fp16 with dynamic loss scaling (train/grad_scaler.h).
+  bool bf16 = false, fp16 = false;
+  /// Evaluation and prediction with the model itself in bfloat16 / float16 (outside training).
+  bool bf16_full_eval = false, fp16_full_eval = false;
+  /// TF32 matmuls on CUDA (Ampere or newer); unset = torch's default.
+  std::optional<bool> tf32;
   std::string logging_strategy = "steps";
   double logging_steps = 500;
   bool logging_first_step = false;
@@ -57,12 +63,12 @@ struct TrainingArguments {
   std::string length_column_name = "length";       ///< precomputed lengths for group_by_length
   /// Logging sinks: none | all | tensorboard | csv (afinar's CSV logger); others are refused by name.
   std::vector<std::string> report_to;
-  bool auto_find_batch_size = false;       ///< halve the batch size on out-of-memory and restart
+  bool auto_find_batch_size = false;  ///< halve the batch size on out-of-memory and restart
   std::optional<std::string> run_name;
   /// A checkpoint folder, or "true"/"latest" for the newest checkpoint-N in output_dir.
   std::optional<std::string> resume_from_checkpoint;
   bool load_best_model_at_end = false;
-  bool full_determinism = false;  ///< deterministic kernels (torch.use_deterministic_algorithms)
+  bool full_determinism = false;                     ///< deterministic kernels (torch.use_deterministic_algorithms)
   std::optional<std::string> metric_for_best_model;  ///< default "loss" when load_best_model_at_end
   std::optional<bool> greater_is_better;             ///< default: false for *loss, true otherwise
   /// Recompute each layer's activations in backward instead of keeping them (less memory, about
@@ -72,6 +78,16 @@ struct TrainingArguments {
   /// the reentrant one, and every checkpointed layer has a grad-requiring input or runs plainly);
   /// any other key is refused. From a CLI flag as a JSON string (as HF).
   nlohmann::json gradient_checkpointing_kwargs = nullptr;
+
+  // afinar's own settings (no transformers field: not set by set(), not in to_json()).
+  /// Run the model padding-free (PreTrainedModelImpl::padding_free; TRL's SFTConfig name): the
+  /// same numbers as the padded batch, without its padding FLOPs. false = transformers' padded rectangles.
+  bool padding_free = true;
+  /// Token-budget training batches (HF has no such flag): batches of at most this many padded
+  /// tokens (rows × longest row) instead of per_device_train_batch_size rows — the sampler's
+  /// token_budget strategy (seeded megabatches sorted by length, cut under the budget, shuffled);
+  /// steps per epoch then follow the data. Unset = HF's fixed-size batches.
+  std::optional<int64_t> max_tokens_per_batch;
 
   /// Sets a field from a string (CLI flag, YAML scalar). Unknown names → InvalidArgument;
   /// known but unsupported at a non-default value → NotImplemented naming the field.

@@ -45,17 +45,20 @@ BartAttentionImpl::BartAttentionImpl(int64_t d, int64_t heads, double dropout)
 }
 
 torch::Tensor BartAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& kv,
-                                         const torch::Tensor& mask) {
-  const int64_t B = hidden.size(0), Tq = hidden.size(1);
+                                         const torch::Tensor& mask, const TokenGrid& q_grid, const TokenGrid& kv_grid) {
   const torch::Tensor& src = kv.defined() ? kv : hidden;
-  const int64_t Tk = src.size(1);
+  // Padding-free: the projections ran on the real tokens; attention sees them as rows.
+  torch::Tensor q = q_grid.to_rows(q_proj(hidden)), k = kv_grid.to_rows(k_proj(src)),
+                v = kv_grid.to_rows(v_proj(src));  // (B, Tq|Tk, D)
+  const int64_t B = q.size(0), Tq = q.size(1), Tk = k.size(1);
   auto heads = [&](const torch::Tensor& x, int64_t T) {  // (B, T, D) → (B, nh, T, hd)
     return x.view({B, T, num_heads, head_dim}).transpose(1, 2);
   };
-  torch::Tensor q = heads(q_proj(hidden), Tq), k = heads(k_proj(src), Tk), v = heads(v_proj(src), Tk);
-  torch::Tensor out = dot_product_attention(q, k, v, {mask}, 1.0 / std::sqrt(static_cast<double>(head_dim)), dropout_p,
-                                            is_training());                     // (B, nh, Tq, hd)
-  return out_proj(out.transpose(1, 2).reshape({B, Tq, num_heads * head_dim}));  // (B, Tq, D)
+  torch::Tensor out = dot_product_attention(heads(q, Tq), heads(k, Tk), heads(v, Tk), {mask},
+                                            1.0 / std::sqrt(static_cast<double>(head_dim)), dropout_p,
+                                            is_training());  // (B, nh, Tq, hd)
+  return out_proj(
+      q_grid.from_rows(out.transpose(1, 2).reshape({B, Tq, num_heads * head_dim})));  // (B, Tq, D) or (N, D)
 }
 
 BartLayerImpl::BartLayerImpl(const BartConfig& c, bool is_decoder)
@@ -74,12 +77,13 @@ BartLayerImpl::BartLayerImpl(const BartConfig& c, bool is_decoder)
 }
 
 torch::Tensor BartLayerImpl::forward(torch::Tensor h, const torch::Tensor& mask, const torch::Tensor& encoder_hidden,
-                                     const torch::Tensor& encoder_mask) {
+                                     const torch::Tensor& encoder_mask, const TokenGrid& grid,
+                                     const TokenGrid& encoder_grid) {
   const bool train = is_training();
-  h = self_attn_layer_norm(
-      h + F::dropout(self_attn(h, torch::Tensor(), mask), F::DropoutFuncOptions().p(dropout).training(train)));
+  h = self_attn_layer_norm(h + F::dropout(self_attn(h, torch::Tensor(), mask, grid, grid),
+                                          F::DropoutFuncOptions().p(dropout).training(train)));
   if (encoder_attn && encoder_hidden.defined())
-    h = encoder_attn_layer_norm(h + F::dropout(encoder_attn(h, encoder_hidden, encoder_mask),
+    h = encoder_attn_layer_norm(h + F::dropout(encoder_attn(h, encoder_hidden, encoder_mask, grid, encoder_grid),
                                                F::DropoutFuncOptions().p(dropout).training(train)));
   torch::Tensor f =
       F::dropout(apply_activation(fc1(h), act), F::DropoutFuncOptions().p(activation_dropout).training(train));
@@ -101,18 +105,21 @@ BartStackImpl::BartStackImpl(const BartConfig& c, bool is_decoder_)
 }
 
 torch::Tensor BartStackImpl::forward(const torch::Tensor& embeds, const torch::Tensor& attention_mask,
-                                     const torch::Tensor& encoder_hidden, const torch::Tensor& encoder_attention_mask) {
-  const int64_t T = embeds.size(1);
+                                     const torch::Tensor& encoder_hidden, const torch::Tensor& encoder_attention_mask,
+                                     const TokenGrid& grid, const TokenGrid& encoder_grid) {
+  const int64_t T = grid.active() ? grid.width() : embeds.size(1);
   const int64_t P = embed_positions->weight.size(0) - 2;
   AFINAR_CHECK(T <= P, "BART: sequence length ", T, " exceeds max_position_embeddings ", P,
                " (HINT: truncate the inputs to ", P, " tokens)");
   const auto dtype = embeds.scalar_type();
   torch::Tensor positions = torch::arange(2, T + 2, embeds.options().dtype(torch::kLong));  // (T)
-  torch::Tensor h = layernorm_embedding(embeds + embed_positions(positions));               // (B, T, D)
+  positions = grid.active() ? grid.gather(positions.unsqueeze(0)) : positions;              // padding-free: (N)
+  torch::Tensor h = layernorm_embedding(embeds + embed_positions(positions));               // (B, T, D) or (N, D)
   h = F::dropout(h, F::DropoutFuncOptions().p(dropout).training(is_training()));
 
-  torch::Tensor mask;                                      // additive (B|1, 1, T|1, T), undefined = attend everywhere
-  torch::Tensor keep = padding_keep_mask(attention_mask);  // (B, 1, 1, T)
+  torch::Tensor mask;  // additive (B|1, 1, T|1, T), undefined = attend everywhere
+  // Over the grid's rows when padding-free (a padded batch's rows are its own: the same mask).
+  torch::Tensor keep = padding_keep_mask(grid.active() ? grid.rows_attention_mask() : attention_mask);  // (B, 1, 1, T)
   if (is_decoder) {
     torch::Tensor causal = causal_keep_mask(T, embeds.device());  // (1, 1, T, T)
     keep = keep.defined() ? keep.logical_and(causal) : causal;
@@ -126,25 +133,25 @@ torch::Tensor BartStackImpl::forward(const torch::Tensor& embeds, const torch::T
     if (is_training() && layerdrop > 0.0 && torch::rand({}).item<double>() < layerdrop) continue;  // LayerDrop
     auto layer = std::dynamic_pointer_cast<BartLayerImpl>(m);
     if (!ckpt) {
-      h = layer->forward(h, mask, encoder_hidden, cross_mask);  // (B, T, D)
+      h = layer->forward(h, mask, encoder_hidden, cross_mask, grid, encoder_grid);  // (B, T, D) or (N, D)
       continue;
     }
-    // The masks need no gradient: captured. The encoder output does (cross-attention): an input.
+    // The masks and grids need no gradient: captured. The encoder output does (cross-attention): an input.
     if (encoder_hidden.defined()) {
       h = checkpoint(
-          [layer, mask, cross_mask](const std::vector<torch::Tensor>& x) {
-            return std::vector<torch::Tensor>{layer->forward(x[0], mask, x[1], cross_mask)};
+          [layer, mask, cross_mask, grid, encoder_grid](const std::vector<torch::Tensor>& x) {
+            return std::vector<torch::Tensor>{layer->forward(x[0], mask, x[1], cross_mask, grid, encoder_grid)};
           },
           {h, encoder_hidden})[0];
     } else {
       h = checkpoint(
-          [layer, mask](const std::vector<torch::Tensor>& x) {
-            return std::vector<torch::Tensor>{layer->forward(x[0], mask, torch::Tensor(), torch::Tensor())};
+          [layer, mask, grid](const std::vector<torch::Tensor>& x) {
+            return std::vector<torch::Tensor>{layer->forward(x[0], mask, torch::Tensor(), torch::Tensor(), grid)};
           },
           {h})[0];
     }
   }
-  return h;  // (B, T, D)
+  return h;  // (B, T, D) or (N, D)
 }
 
 BartModelImpl::BartModelImpl(const BartConfig& c)
@@ -156,20 +163,26 @@ BartModelImpl::BartModelImpl(const BartConfig& c)
   decoder = register_module("decoder", BartStack(c, /*is_decoder=*/true));
 }
 
-std::pair<torch::Tensor, torch::Tensor> BartModelImpl::forward(const ModelInputs& in, torch::Tensor dec_ids) {
+std::pair<torch::Tensor, torch::Tensor> BartModelImpl::forward(const ModelInputs& in, torch::Tensor dec_ids,
+                                                               const TokenGrid& encoder_grid) {
   if (!dec_ids.defined()) {
     AFINAR_CHECK(in.input_ids.defined(), "BART: decoder_input_ids, labels or input_ids is required");
     AFINAR_CHECK(config.pad_token_id && config.decoder_start_token_id,
                  "BART: pad_token_id and decoder_start_token_id must be set to shift input_ids right");
     dec_ids = shift_right(in.input_ids, *config.pad_token_id, *config.decoder_start_token_id);
   }
-  torch::Tensor enc = in.encoder_last_hidden_state;
+  torch::Tensor enc = in.encoder_last_hidden_state, enc_tokens;  // (B, T, D); (N, D) padding-free
+  TokenGrid grid;                                                // the encoder's (given states are padded)
   if (!enc.defined()) {
     AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2,
                  "BART: input_ids (batch, seq_len) or encoder_last_hidden_state is required");
-    enc = encoder(shared(in.input_ids) * embed_scale, in.attention_mask);  // (B, T, D)
+    grid = encoder_grid;
+    enc_tokens = encoder->forward(shared(grid.gather(in.input_ids)) * embed_scale, in.attention_mask, {}, {}, grid);
+    enc = grid.scatter(enc_tokens);  // (B, T, D), zeros at padding
   }
-  torch::Tensor dec = decoder(shared(dec_ids) * embed_scale, in.decoder_attention_mask, enc, in.attention_mask);
+  // Cross-attention reads the encoder's real tokens as rows of the encoder's grid.
+  torch::Tensor dec = decoder->forward(shared(dec_ids) * embed_scale, in.decoder_attention_mask,
+                                       grid.active() ? enc_tokens : enc, in.attention_mask, {}, grid);
   return {dec, enc};  // (B, Td, D), (B, T, D)
 }
 
@@ -212,7 +225,8 @@ ModelOutputs BartForConditionalGenerationImpl::forward(const ModelInputs& in) {
     dec_ids = shift_right(in.labels, *config.pad_token_id, *config.decoder_start_token_id);
   }
   ModelOutputs out;
-  std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = model(in, dec_ids);
+  std::tie(out.last_hidden_state, out.encoder_last_hidden_state) =
+      model(in, dec_ids, token_grid(in, GridUse::kEncoder));
   out.logits = F::linear(out.last_hidden_state, lm_head ? lm_head->weight : model->shared->weight) +
                final_logits_bias;  // (B, Td, V)
   if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
@@ -252,7 +266,8 @@ ModelOutputs BartForSequenceClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "BartForSequenceClassification", {AFINAR_BART_SEQ2SEQ_INPUTS, "labels"});
   AFINAR_CHECK(in.input_ids.defined(), "BartForSequenceClassification: input_ids is required (eos pooling)");
   ModelOutputs out;
-  std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = model(in, in.decoder_input_ids);
+  std::tie(out.last_hidden_state, out.encoder_last_hidden_state) =
+      model(in, in.decoder_input_ids, token_grid(in, GridUse::kEncoder));
   // (B, T, D) → the last <eos> of each row (B, D)
   torch::Tensor pooled =
       last_eos_pool(out.last_hidden_state, in.input_ids, config.eos_id(), "BartForSequenceClassification");
@@ -289,6 +304,7 @@ BartForQuestionAnsweringImpl::BartForQuestionAnsweringImpl(const BartConfig& c) 
 ModelOutputs BartForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   check_inputs(in, "BartForQuestionAnswering", {AFINAR_BART_SEQ2SEQ_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
+  // Padded, as transformers: the start/end softmax runs over every position, padding included.
   // decoder_input_ids undefined: BartModel shifts input_ids right.
   std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = model(in, in.decoder_input_ids);
   question_answering_outputs(qa_outputs(out.last_hidden_state), in, out,
@@ -327,12 +343,16 @@ ModelOutputs BartForCausalLMImpl::forward(const ModelInputs& in) {
           in.position_ids.eq(torch::arange(in.input_ids.size(1), in.position_ids.options())).all().item<bool>(),
       "BartForCausalLM: position_ids other than 0..T-1 (left padding) cannot be honoured: BART's positions "
       "ignore padding (HINT: right-pad the prompts, or pass no position_ids)");
+  const TokenGrid grid = token_grid(in);
   ModelOutputs out;
   // No encoder: the decoder layers skip their (unused) cross-attention.
-  out.last_hidden_state = decoder(embed_tokens(in.input_ids) * embed_scale, in.attention_mask);  // (B, T, D)
-  out.logits = F::linear(out.last_hidden_state, embed_tokens->weight);                           // (B, T, V)
+  torch::Tensor h = decoder->forward(embed_tokens(grid.gather(in.input_ids)) * embed_scale, in.attention_mask, {}, {},
+                                     grid);                   // (B, T, D) or (N, D)
+  out.last_hidden_state = grid.scatter(h);                    // (B, T, D)
+  torch::Tensor logits = F::linear(h, embed_tokens->weight);  // (B, T, V) or (N, V)
+  out.logits = grid.scatter(logits);                          // (B, T, V)
   // transformers' BartForCausalLM does not shift: labels[t] is the target of logits[t].
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);
   return out;
 }
 

@@ -40,7 +40,7 @@ BertEmbeddingsImpl::BertEmbeddingsImpl(const BertConfig& c) {
 }
 
 torch::Tensor BertEmbeddingsImpl::forward(const torch::Tensor& input_ids, torch::Tensor token_type_ids,
-                                          torch::Tensor position_ids_in) {
+                                          torch::Tensor position_ids_in, const TokenGrid& grid) {
   AFINAR_CHECK(input_ids.dim() == 2, "BertEmbeddings: input_ids must be (batch, seq_len), got shape ",
                input_ids.sizes());
   const int64_t B = input_ids.size(0), T = input_ids.size(1);
@@ -51,8 +51,9 @@ torch::Tensor BertEmbeddingsImpl::forward(const torch::Tensor& input_ids, torch:
     position_ids_in = position_ids.slice(1, 0, T);  // (1, T)
   }
   if (!token_type_ids.defined()) token_type_ids = torch::zeros({B, T}, input_ids.options());  // (B, T)
-  torch::Tensor x = word_embeddings(input_ids) + token_type_embeddings(token_type_ids);       // (B, T, H)
-  x = x + position_embeddings(position_ids_in);                                               // (B, T, H)
+  // Padding-free: the ids of the real tokens only, (N); positions and types follow their tokens.
+  torch::Tensor x = word_embeddings(grid.gather(input_ids)) + token_type_embeddings(grid.gather(token_type_ids));
+  x = x + position_embeddings(grid.gather(position_ids_in));  // (B, T, H) or (N, H)
   return dropout(LayerNorm(x));
 }
 
@@ -68,7 +69,7 @@ BertModelImpl::BertModelImpl(const BertConfig& c, bool add_pooling_layer) : conf
   if (add_pooling_layer) pooler = register_module("pooler", BertPooler(c.hidden_size));
 }
 
-BertModelOutputs BertModelImpl::forward(const ModelInputs& in) {
+BertModelOutputs BertModelImpl::forward(const ModelInputs& in, const TokenGrid& grid) {
   AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2, "BertModel: input_ids (batch, seq_len) is required");
   const int64_t B = in.input_ids.size(0), T = in.input_ids.size(1);
   torch::Tensor position_ids = in.position_ids, seq;  // seq: (B, T) sequence ids of packed rows
@@ -76,11 +77,12 @@ BertModelOutputs BertModelImpl::forward(const ModelInputs& in) {
     seq = packed_sequence_ids(in.cu_seq_lens, in.seq_idx, B, T);
     if (!position_ids.defined()) position_ids = packed_position_ids(seq);  // restart per sequence
   }
-  torch::Tensor x = embeddings(in.input_ids, in.token_type_ids, position_ids);  // (B, T, H)
+  torch::Tensor x = embeddings(in.input_ids, in.token_type_ids, position_ids, grid);  // (B, T, H) or (N, H)
   torch::Tensor mask =
-      bert_attention_mask(in.attention_mask, seq, config.is_decoder, B, T, x.scalar_type(), x.device());
+      bert_attention_mask(in.attention_mask, seq, config.is_decoder, B, T, x.scalar_type(), x.device(), grid);
   BertModelOutputs out;
-  out.last_hidden_state = encoder(x, mask);                       // (B, T, H)
+  out.token_states = encoder(x, mask, grid);                      // (B, T, H) or (N, H)
+  out.last_hidden_state = grid.scatter(out.token_states);         // (B, T, H)
   if (pooler) out.pooler_output = pooler(out.last_hidden_state);  // (B, H)
   return out;
 }
@@ -106,7 +108,7 @@ BertForSequenceClassificationImpl::BertForSequenceClassificationImpl(const BertC
 
 ModelOutputs BertForSequenceClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "BertForSequenceClassification", {AFINAR_BERT_INPUTS, "labels"});
-  BertModelOutputs base = bert(in);
+  BertModelOutputs base = bert(in, token_grid(in, GridUse::kFirstTokenPooled));
   ModelOutputs out;
   out.last_hidden_state = base.last_hidden_state;        // (B, T, H)
   out.logits = classifier(dropout(base.pooler_output));  // (B, num_labels)
@@ -136,10 +138,13 @@ BertForTokenClassificationImpl::BertForTokenClassificationImpl(const BertConfig&
 
 ModelOutputs BertForTokenClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "BertForTokenClassification", {AFINAR_BERT_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  BertModelOutputs base = bert(in, grid);
   ModelOutputs out;
-  out.last_hidden_state = bert(in).last_hidden_state;       // (B, T, H)
-  out.logits = classifier(dropout(out.last_hidden_state));  // (B, T, num_labels)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
+  out.last_hidden_state = base.last_hidden_state;                 // (B, T, H)
+  torch::Tensor logits = classifier(dropout(base.token_states));  // (B, T, num_labels) or (N, num_labels)
+  out.logits = grid.scatter(logits);                              // (B, T, num_labels)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);
   return out;
 }
 
@@ -186,12 +191,15 @@ BertForMaskedLMImpl::BertForMaskedLMImpl(const BertConfig& c) : config(c) {
 
 ModelOutputs BertForMaskedLMImpl::forward(const ModelInputs& in) {
   check_inputs(in, "BertForMaskedLM", {AFINAR_BERT_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  BertModelOutputs base = bert(in, grid);
   ModelOutputs out;
-  out.last_hidden_state = bert(in).last_hidden_state;  // (B, T, H)
+  out.last_hidden_state = base.last_hidden_state;  // (B, T, H)
   // The tied decoder: read the embedding parameter at each call, so that loading, .to() and
   // optimizer updates of it are seen here.
-  out.logits = cls(out.last_hidden_state, bert->embeddings->word_embeddings->weight);  // (B, T, V)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
+  torch::Tensor logits = cls(base.token_states, bert->embeddings->word_embeddings->weight);  // (B, T, V) or (N, V)
+  out.logits = grid.scatter(logits);                                                         // (B, T, V)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);
   return out;
 }
 
@@ -216,6 +224,7 @@ BertForQuestionAnsweringImpl::BertForQuestionAnsweringImpl(const BertConfig& c) 
 ModelOutputs BertForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   check_inputs(in, "BertForQuestionAnswering", {AFINAR_BERT_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
+  // Padded, as transformers: the start/end softmax runs over every position, padding included.
   out.last_hidden_state = bert(in).last_hidden_state;  // (B, T, H)
   question_answering_outputs(qa_outputs(out.last_hidden_state), in, out, "BertForQuestionAnswering");
   return out;
@@ -245,10 +254,13 @@ BertLMHeadModelImpl::BertLMHeadModelImpl(const BertConfig& c) : config(c) {
 
 ModelOutputs BertLMHeadModelImpl::forward(const ModelInputs& in) {
   check_inputs(in, "BertLMHeadModel", {AFINAR_BERT_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  BertModelOutputs base = bert(in, grid);
   ModelOutputs out;
-  out.last_hidden_state = bert(in).last_hidden_state;                                  // (B, T, H)
-  out.logits = cls(out.last_hidden_state, bert->embeddings->word_embeddings->weight);  // (B, T, V)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);               // shifted: shifts_labels()
+  out.last_hidden_state = base.last_hidden_state;                                            // (B, T, H)
+  torch::Tensor logits = cls(base.token_states, bert->embeddings->word_embeddings->weight);  // (B, T, V) or (N, V)
+  out.logits = grid.scatter(logits);                                                         // (B, T, V)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);                   // shifted: shifts_labels()
   return out;
 }
 

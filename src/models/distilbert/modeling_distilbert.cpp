@@ -34,7 +34,8 @@ DistilBertEmbeddingsImpl::DistilBertEmbeddingsImpl(const DistilBertConfig& c) {
   position_ids = register_buffer("position_ids", torch::arange(c.max_position_embeddings).unsqueeze(0));  // (1, P)
 }
 
-torch::Tensor DistilBertEmbeddingsImpl::forward(const torch::Tensor& input_ids, torch::Tensor position_ids_in) {
+torch::Tensor DistilBertEmbeddingsImpl::forward(const torch::Tensor& input_ids, torch::Tensor position_ids_in,
+                                                const TokenGrid& grid) {
   AFINAR_CHECK(input_ids.dim() == 2, "DistilBertEmbeddings: input_ids must be (batch, seq_len), got shape ",
                input_ids.sizes());
   const int64_t T = input_ids.size(1), P = position_ids.size(1);
@@ -43,7 +44,8 @@ torch::Tensor DistilBertEmbeddingsImpl::forward(const torch::Tensor& input_ids, 
                  " (HINT: truncate the inputs to ", P, " tokens)");
     position_ids_in = position_ids.slice(1, 0, T);  // (1, T)
   }
-  torch::Tensor x = word_embeddings(input_ids) + position_embeddings(position_ids_in);  // (B, T, dim)
+  // Padding-free: the real tokens only, (N); positions follow their tokens.
+  torch::Tensor x = word_embeddings(grid.gather(input_ids)) + position_embeddings(grid.gather(position_ids_in));
   return dropout(LayerNorm(x));
 }
 
@@ -58,15 +60,18 @@ DistilBertSelfAttentionImpl::DistilBertSelfAttentionImpl(const DistilBertConfig&
   out_lin = register_module("out_lin", nn::Linear(c.dim, c.dim));
 }
 
-torch::Tensor DistilBertSelfAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask) {
-  const int64_t B = hidden.size(0), T = hidden.size(1);
+torch::Tensor DistilBertSelfAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask,
+                                                   const TokenGrid& grid) {
+  // Padding-free: the projections ran on the N real tokens; attention sees them as rows (R, L, dim).
+  torch::Tensor q = grid.to_rows(q_lin(hidden)), k = grid.to_rows(k_lin(hidden)), v = grid.to_rows(v_lin(hidden));
+  const int64_t B = q.size(0), T = q.size(1);
   auto heads = [&](const torch::Tensor& x) {  // (B, T, dim) → (B, nh, T, hd)
     return x.view({B, T, n_heads, head_size}).transpose(1, 2);
   };
-  torch::Tensor q = heads(q_lin(hidden)), k = heads(k_lin(hidden)), v = heads(v_lin(hidden));
   const double scale = 1.0 / std::sqrt(static_cast<double>(head_size));
-  torch::Tensor out = dot_product_attention(q, k, v, {mask}, scale, dropout_p, is_training());  // (B, nh, T, hd)
-  return out_lin(out.transpose(1, 2).reshape({B, T, n_heads * head_size}));                     // (B, T, dim)
+  torch::Tensor out =
+      dot_product_attention(heads(q), heads(k), heads(v), {mask}, scale, dropout_p, is_training());  // (B, nh, T, hd)
+  return out_lin(grid.from_rows(out.transpose(1, 2).reshape({B, T, n_heads * head_size})));  // (B, T, dim) or (N, dim)
 }
 
 DistilBertFFNImpl::DistilBertFFNImpl(const DistilBertConfig& c) : activation(c.activation) {
@@ -86,9 +91,10 @@ DistilBertTransformerBlockImpl::DistilBertTransformerBlockImpl(const DistilBertC
   output_layer_norm = register_module("output_layer_norm", layer_norm(c));
 }
 
-torch::Tensor DistilBertTransformerBlockImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask) {
-  torch::Tensor a = sa_layer_norm(attention(hidden, mask) + hidden);  // (B, T, dim)
-  return output_layer_norm(ffn(a) + a);                               // (B, T, dim)
+torch::Tensor DistilBertTransformerBlockImpl::forward(const torch::Tensor& hidden, const torch::Tensor& mask,
+                                                      const TokenGrid& grid) {
+  torch::Tensor a = sa_layer_norm(attention(hidden, mask, grid) + hidden);  // (B, T, dim) or (N, dim)
+  return output_layer_norm(ffn(a) + a);                                     // (B, T, dim) or (N, dim)
 }
 
 DistilBertTransformerImpl::DistilBertTransformerImpl(const DistilBertConfig& c) {
@@ -96,21 +102,22 @@ DistilBertTransformerImpl::DistilBertTransformerImpl(const DistilBertConfig& c) 
   for (int64_t i = 0; i < c.n_layers; ++i) layer->push_back(DistilBertTransformerBlock(c));
 }
 
-torch::Tensor DistilBertTransformerImpl::forward(torch::Tensor hidden, const torch::Tensor& mask) {
+torch::Tensor DistilBertTransformerImpl::forward(torch::Tensor hidden, const torch::Tensor& mask,
+                                                 const TokenGrid& grid) {
   const bool ckpt = checkpointing_active(*this);
   for (const auto& m : *layer) {
     auto block = std::dynamic_pointer_cast<DistilBertTransformerBlockImpl>(m);
     if (!ckpt) {
-      hidden = block->forward(hidden, mask);
+      hidden = block->forward(hidden, mask, grid);
       continue;
     }
     hidden = checkpoint(
-        [block, mask](const std::vector<torch::Tensor>& x) {
-          return std::vector<torch::Tensor>{block->forward(x[0], mask)};
+        [block, mask, grid](const std::vector<torch::Tensor>& x) {
+          return std::vector<torch::Tensor>{block->forward(x[0], mask, grid)};
         },
-        {hidden})[0];  // the mask needs no gradient: captured
+        {hidden})[0];  // the mask and the grid need no gradient: captured
   }
-  return hidden;  // (B, T, dim)
+  return hidden;  // (B, T, dim) or (N, dim)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -122,7 +129,7 @@ DistilBertModelImpl::DistilBertModelImpl(const DistilBertConfig& c) : config(c) 
   transformer = register_module("transformer", DistilBertTransformer(c));
 }
 
-torch::Tensor DistilBertModelImpl::forward(const ModelInputs& in) {
+torch::Tensor DistilBertModelImpl::forward(const ModelInputs& in, const TokenGrid& grid) {
   AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2,
                "DistilBertModel: input_ids (batch, seq_len) is required");
   const int64_t B = in.input_ids.size(0), T = in.input_ids.size(1);
@@ -130,13 +137,15 @@ torch::Tensor DistilBertModelImpl::forward(const ModelInputs& in) {
   if (in.cu_seq_lens.defined() || in.seq_idx.defined()) {  // packed rows: each sequence attends to itself
     torch::Tensor seq = packed_sequence_ids(in.cu_seq_lens, in.seq_idx, B, T);  // (B, T)
     if (!position_ids.defined()) position_ids = packed_position_ids(seq);
-    torch::Tensor x = embeddings(in.input_ids, position_ids);  // (B, T, dim)
+    torch::Tensor x = embeddings(in.input_ids, position_ids, grid);  // (B, T, dim) or (N, dim)
+    if (grid.active())                                               // one grid row per sequence
+      return transformer(x, padding_attention_mask(grid.rows_attention_mask(), x.scalar_type()), grid);
     return transformer(x, block_diagonal_mask(seq, /*causal=*/false, x.scalar_type(), /*additive=*/true, std::nullopt,
                                               in.attention_mask)
                               .mask);  // (B, T, dim)
   }
-  torch::Tensor x = embeddings(in.input_ids, position_ids);                           // (B, T, dim)
-  return transformer(x, padding_attention_mask(in.attention_mask, x.scalar_type()));  // (B, T, dim)
+  torch::Tensor x = embeddings(in.input_ids, position_ids, grid);                           // (B, T, dim) or (N, dim)
+  return transformer(x, padding_attention_mask(in.attention_mask, x.scalar_type()), grid);  // (B, T, dim) or (N, dim)
 }
 
 void distilbert_init_weights(nn::Module& module, const DistilBertConfig& c, const std::vector<std::string>* only) {
@@ -167,8 +176,9 @@ DistilBertForSequenceClassificationImpl::DistilBertForSequenceClassificationImpl
 
 ModelOutputs DistilBertForSequenceClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "DistilBertForSequenceClassification", {AFINAR_DISTILBERT_INPUTS, "labels"});
+  const TokenGrid grid = token_grid(in, GridUse::kFirstTokenPooled);
   ModelOutputs out;
-  out.last_hidden_state = distilbert(in);                                                  // (B, T, dim)
+  out.last_hidden_state = grid.scatter(distilbert(in, grid));                              // (B, T, dim)
   torch::Tensor pooled = torch::relu(pre_classifier(out.last_hidden_state.select(1, 0)));  // (B, dim)
   out.logits = classifier(dropout(pooled));                                                // (B, num_labels)
   if (in.labels.defined()) {
@@ -197,10 +207,13 @@ DistilBertForTokenClassificationImpl::DistilBertForTokenClassificationImpl(const
 
 ModelOutputs DistilBertForTokenClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "DistilBertForTokenClassification", {AFINAR_DISTILBERT_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = distilbert(in, grid);  // (B, T, dim) or (N, dim)
   ModelOutputs out;
-  out.last_hidden_state = distilbert(in);                   // (B, T, dim)
-  out.logits = classifier(dropout(out.last_hidden_state));  // (B, T, num_labels)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
+  out.last_hidden_state = grid.scatter(h);        // (B, T, dim)
+  torch::Tensor logits = classifier(dropout(h));  // (B, T, num_labels) or (N, num_labels)
+  out.logits = grid.scatter(logits);              // (B, T, num_labels)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);
   return out;
 }
 
@@ -231,13 +244,16 @@ DistilBertForMaskedLMImpl::DistilBertForMaskedLMImpl(const DistilBertConfig& c) 
 
 ModelOutputs DistilBertForMaskedLMImpl::forward(const ModelInputs& in) {
   check_inputs(in, "DistilBertForMaskedLM", {AFINAR_DISTILBERT_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = distilbert(in, grid);  // (B, T, dim) or (N, dim)
   ModelOutputs out;
-  out.last_hidden_state = distilbert(in);  // (B, T, dim)
-  torch::Tensor x = vocab_layer_norm(apply_activation(vocab_transform(out.last_hidden_state), config.activation));
+  out.last_hidden_state = grid.scatter(h);  // (B, T, dim)
+  torch::Tensor x = vocab_layer_norm(apply_activation(vocab_transform(h), config.activation));
   // The tied decoder: read the embedding parameter at each call, so that loading, .to() and
   // optimizer updates of it are seen here.
-  out.logits = vocab_projector(x, distilbert->embeddings->word_embeddings->weight);  // (B, T, V)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
+  torch::Tensor logits = vocab_projector(x, distilbert->embeddings->word_embeddings->weight);  // (B, T, V) or (N, V)
+  out.logits = grid.scatter(logits);                                                           // (B, T, V)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);
   return out;
 }
 
@@ -263,6 +279,7 @@ DistilBertForQuestionAnsweringImpl::DistilBertForQuestionAnsweringImpl(const Dis
 ModelOutputs DistilBertForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   check_inputs(in, "DistilBertForQuestionAnswering", {AFINAR_DISTILBERT_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
+  // Padded, as transformers: the start/end softmax runs over every position, padding included.
   out.last_hidden_state = distilbert(in);  // (B, T, dim)
   question_answering_outputs(qa_outputs(dropout(out.last_hidden_state)), in, out, "DistilBertForQuestionAnswering");
   return out;

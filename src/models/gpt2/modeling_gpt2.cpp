@@ -43,13 +43,16 @@ GPT2AttentionImpl::GPT2AttentionImpl(const GPT2Config& c, int64_t layer_idx)
   resid_dropout = register_module("resid_dropout", nn::Dropout(c.resid_pdrop));
 }
 
-torch::Tensor GPT2AttentionImpl::forward(const torch::Tensor& hidden, const AttentionMask& mask) {
-  const int64_t B = hidden.size(0), T = hidden.size(1), H = hidden.size(2);
-  std::vector<torch::Tensor> qkv = c_attn(hidden).split(H, 2);  // 3 × (B, T, H)
+torch::Tensor GPT2AttentionImpl::forward(const torch::Tensor& hidden, const AttentionMask& mask,
+                                         const TokenGrid& grid) {
+  // Padding-free: c_attn ran on the N real tokens; attention sees them as rows (R, L, 3H).
+  torch::Tensor rows = grid.to_rows(c_attn(hidden));  // (B, T, 3H)
+  const int64_t B = rows.size(0), T = rows.size(1), H = hidden.size(-1);
+  std::vector<torch::Tensor> qkv = rows.split(H, 2);  // 3 × (B, T, H)
   auto heads = [&](const torch::Tensor& x) { return x.view({B, T, num_heads, head_dim}).transpose(1, 2); };
   torch::Tensor out = dot_product_attention(heads(qkv[0]), heads(qkv[1]), heads(qkv[2]), mask, scaling, attn_dropout_p,
                                             is_training(), eager, /*softmax_fp32=*/upcast);  // (B, nh, T, hd)
-  return resid_dropout(c_proj(out.transpose(1, 2).reshape({B, T, H})));                      // (B, T, H)
+  return resid_dropout(c_proj(grid.from_rows(out.transpose(1, 2).reshape({B, T, H}))));      // (B, T, H) or (N, H)
 }
 
 GPT2MLPImpl::GPT2MLPImpl(const GPT2Config& c) : act(c.activation_function) {
@@ -70,8 +73,8 @@ GPT2BlockImpl::GPT2BlockImpl(const GPT2Config& c, int64_t layer_idx) {
   mlp = register_module("mlp", GPT2MLP(c));
 }
 
-torch::Tensor GPT2BlockImpl::forward(const torch::Tensor& hidden, const AttentionMask& mask) {
-  torch::Tensor x = attn(ln_1(hidden), mask) + hidden;  // (B, T, H)
+torch::Tensor GPT2BlockImpl::forward(const torch::Tensor& hidden, const AttentionMask& mask, const TokenGrid& grid) {
+  torch::Tensor x = attn(ln_1(hidden), mask, grid) + hidden;  // (B, T, H) or (N, H)
   return mlp(ln_2(x)) + x;
 }
 
@@ -88,7 +91,7 @@ GPT2ModelImpl::GPT2ModelImpl(const GPT2Config& c) : config(c) {
   ln_f = register_module("ln_f", nn::LayerNorm(nn::LayerNormOptions({c.n_embd}).eps(c.layer_norm_epsilon)));
 }
 
-torch::Tensor GPT2ModelImpl::forward(const ModelInputs& in) {
+torch::Tensor GPT2ModelImpl::forward(const ModelInputs& in, const TokenGrid& grid) {
   AFINAR_CHECK(in.input_ids.defined(), "GPT2Model: input_ids is required");
   AFINAR_CHECK(in.input_ids.dim() == 2, "GPT2Model: input_ids must be (batch, seq_len), got shape ",
                in.input_ids.sizes());
@@ -104,26 +107,32 @@ torch::Tensor GPT2ModelImpl::forward(const ModelInputs& in) {
                  " (HINT: truncate the inputs to ", config.n_positions, " tokens)");
     position_ids = torch::arange(T, in.input_ids.options()).unsqueeze(0);  // (1, T)
   }
-  torch::Tensor x = wte(in.input_ids) + wpe(position_ids);  // (B, T, H)
-  AttentionMask mask =
-      seq.defined() ? block_diagonal_mask(seq, /*causal=*/true, x.scalar_type(), eager, std::nullopt, in.attention_mask)
-                    : make_causal_attention_mask(in.attention_mask, B, T, x.scalar_type(), x.device(), eager);
-  if (in.token_type_ids.defined()) x = x + wte(in.token_type_ids);  // as transformers: types share wte
+  // Padding-free: the real tokens only, (N); positions and types follow their tokens.
+  torch::Tensor x = wte(grid.gather(in.input_ids)) + wpe(grid.gather(position_ids));  // (B, T, H) or (N, H)
+  AttentionMask mask;
+  if (grid.active())  // the grid's rows: the padded batch's, or one per packed sequence
+    mask = make_causal_attention_mask(grid.rows_attention_mask(), grid.rows(), grid.width(), x.scalar_type(),
+                                      x.device(), eager);
+  else if (seq.defined())
+    mask = block_diagonal_mask(seq, /*causal=*/true, x.scalar_type(), eager, std::nullopt, in.attention_mask);
+  else
+    mask = make_causal_attention_mask(in.attention_mask, B, T, x.scalar_type(), x.device(), eager);
+  if (in.token_type_ids.defined()) x = x + wte(grid.gather(in.token_type_ids));  // as transformers: types share wte
   x = drop(x);
   const bool ckpt = checkpointing_active(*this);
   for (const auto& m : *h) {
     auto block = std::dynamic_pointer_cast<GPT2BlockImpl>(m);
     if (!ckpt) {
-      x = block->forward(x, mask);  // (B, T, H)
+      x = block->forward(x, mask, grid);  // (B, T, H) or (N, H)
       continue;
     }
     x = checkpoint(
-        [block, mask](const std::vector<torch::Tensor>& in) {
-          return std::vector<torch::Tensor>{block->forward(in[0], mask)};
+        [block, mask, grid](const std::vector<torch::Tensor>& in) {
+          return std::vector<torch::Tensor>{block->forward(in[0], mask, grid)};
         },
-        {x})[0];  // the mask needs no gradient: captured
+        {x})[0];  // the mask and the grid need no gradient: captured
   }
-  return ln_f(x);  // (B, T, H)
+  return ln_f(x);  // (B, T, H) or (N, H)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -170,11 +179,14 @@ GPT2LMHeadModelImpl::GPT2LMHeadModelImpl(const GPT2Config& c) : config(c) {
 
 ModelOutputs GPT2LMHeadModelImpl::forward(const ModelInputs& in) {
   check_inputs(in, "GPT2LMHeadModel", {AFINAR_GPT2_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = transformer(in, grid);  // (B, T, H) or (N, H)
   ModelOutputs out;
-  out.last_hidden_state = transformer(in);  // (B, T, H)
+  out.last_hidden_state = grid.scatter(h);  // (B, T, H)
   // lm_head: the tied embedding matrix, read at each call (loading, .to() and updates are seen).
-  out.logits = F::linear(out.last_hidden_state, transformer->wte->weight);  // (B, T, V)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);    // shifted: shifts_labels()
+  torch::Tensor logits = F::linear(h, transformer->wte->weight);            // (B, T, V) or (N, V)
+  out.logits = grid.scatter(logits);                                        // (B, T, V)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);  // shifted: shifts_labels()
   return out;
 }
 
@@ -191,10 +203,13 @@ GPT2ForSequenceClassificationImpl::GPT2ForSequenceClassificationImpl(const GPT2C
 
 ModelOutputs GPT2ForSequenceClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "GPT2ForSequenceClassification", {AFINAR_GPT2_INPUTS, "labels"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = transformer(in, grid);  // (B, T, H) or (N, H)
   ModelOutputs out;
-  out.last_hidden_state = transformer(in);  // (B, T, H)
-  out.logits = pool_last_non_pad_token(score(out.last_hidden_state), in.input_ids, in.attention_mask,
-                                       config.pad_token_id, "GPT2ForSequenceClassification");  // (B, C)
+  out.last_hidden_state = grid.scatter(h);  // (B, T, H)
+  // The pooled position holds a real token (pool_last_non_pad_token refuses padding it would pool).
+  out.logits = pool_last_non_pad_token(grid.scatter(score(h)), in.input_ids, in.attention_mask, config.pad_token_id,
+                                       "GPT2ForSequenceClassification");  // (B, C)
   if (in.labels.defined()) {
     if (config.problem_type.empty()) config.problem_type = infer_problem_type(config.num_labels(), in.labels);
     out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type, in.loss_kwargs,
@@ -217,10 +232,13 @@ GPT2ForTokenClassificationImpl::GPT2ForTokenClassificationImpl(const GPT2Config&
 
 ModelOutputs GPT2ForTokenClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "GPT2ForTokenClassification", {AFINAR_GPT2_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = transformer(in, grid);  // (B, T, H) or (N, H)
   ModelOutputs out;
-  out.last_hidden_state = transformer(in);                  // (B, T, H)
-  out.logits = classifier(dropout(out.last_hidden_state));  // (B, T, num_labels)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
+  out.last_hidden_state = grid.scatter(h);        // (B, T, H)
+  torch::Tensor logits = classifier(dropout(h));  // (B, T, num_labels) or (N, num_labels)
+  out.logits = grid.scatter(logits);              // (B, T, num_labels)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);
   return out;
 }
 
@@ -238,6 +256,7 @@ GPT2ForQuestionAnsweringImpl::GPT2ForQuestionAnsweringImpl(const GPT2Config& c) 
 ModelOutputs GPT2ForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   check_inputs(in, "GPT2ForQuestionAnswering", {AFINAR_GPT2_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
+  // Padded, as transformers: the start/end softmax runs over every position, padding included.
   out.last_hidden_state = transformer(in);  // (B, T, H)
   question_answering_outputs(qa_outputs(out.last_hidden_state), in, out,
                              "GPT2ForQuestionAnswering");  // (B, T, 2) → start/end (B, T)

@@ -144,15 +144,25 @@ LlamaAttentionImpl::LlamaAttentionImpl(const LlamaConfig& c)
 }
 
 torch::Tensor LlamaAttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& cos,
-                                          const torch::Tensor& sin, const AttentionMask& mask) {
-  const int64_t B = hidden.size(0), T = hidden.size(1);
+                                          const torch::Tensor& sin, const AttentionMask& mask, const TokenGrid& grid) {
+  torch::Tensor q = q_proj(hidden), k = k_proj(hidden), v = v_proj(hidden);  // (B, T, h·hd) or (N, h·hd)
+  if (grid.active()) {
+    // Padding-free: RoPE on the N real tokens (cos/sin (N, hd)), then the rows (R, L, h·hd).
+    const int64_t N = hidden.size(0);
+    torch::Tensor qt = q.view({N, -1, head_dim}), kt = k.view({N, -1, head_dim});  // (N, h, hd)
+    std::tie(qt, kt) = apply_rotary_pos_emb(qt, kt, cos, sin);
+    q = grid.to_rows(qt.reshape({N, -1}));
+    k = grid.to_rows(kt.reshape({N, -1}));
+    v = grid.to_rows(v);
+  }
+  const int64_t B = q.size(0), T = q.size(1);
   auto heads = [&](const torch::Tensor& x) { return x.view({B, T, -1, head_dim}).transpose(1, 2); };
-  torch::Tensor q = heads(q_proj(hidden)), k = heads(k_proj(hidden)), v = heads(v_proj(hidden));  // (B, h, T, hd)
-  std::tie(q, k) = apply_rotary_pos_emb(q, k, cos, sin);
+  q = heads(q), k = heads(k), v = heads(v);  // (B, h, T, hd)
+  if (!grid.active()) std::tie(q, k) = apply_rotary_pos_emb(q, k, cos, sin);
   const int64_t groups = num_heads / num_kv_heads;
   torch::Tensor out = dot_product_attention(q, repeat_kv(k, groups), repeat_kv(v, groups), mask, scaling, dropout_p,
-                                            is_training(), eager, /*softmax_fp32=*/true);  // (B, nh, T, hd)
-  return o_proj(out.transpose(1, 2).reshape({B, T, num_heads * head_dim}));                // (B, T, H)
+                                            is_training(), eager, /*softmax_fp32=*/true);    // (B, nh, T, hd)
+  return o_proj(grid.from_rows(out.transpose(1, 2).reshape({B, T, num_heads * head_dim})));  // (B, T, H) or (N, H)
 }
 
 LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) {
@@ -163,8 +173,9 @@ LlamaDecoderLayerImpl::LlamaDecoderLayerImpl(const LlamaConfig& c) {
 }
 
 torch::Tensor LlamaDecoderLayerImpl::forward(const torch::Tensor& hidden, const torch::Tensor& cos,
-                                             const torch::Tensor& sin, const AttentionMask& mask) {
-  torch::Tensor x = hidden + self_attn(input_layernorm(hidden), cos, sin, mask);  // (B, T, H)
+                                             const torch::Tensor& sin, const AttentionMask& mask,
+                                             const TokenGrid& grid) {
+  torch::Tensor x = hidden + self_attn(input_layernorm(hidden), cos, sin, mask, grid);  // (B, T, H) or (N, H)
   return x + mlp(post_attention_layernorm(x));
 }
 
@@ -182,13 +193,13 @@ LlamaModelImpl::LlamaModelImpl(const LlamaConfig& c) : config(c) {
   rotary_emb = register_module("rotary_emb", LlamaRotaryEmbedding(c));
 }
 
-torch::Tensor LlamaModelImpl::forward(const ModelInputs& in) {
+torch::Tensor LlamaModelImpl::forward(const ModelInputs& in, const TokenGrid& grid) {
   AFINAR_CHECK(in.input_ids.defined(), "LlamaModel: input_ids is required");
   AFINAR_CHECK(in.input_ids.dim() == 2, "LlamaModel: input_ids must be (batch, seq_len), got shape ",
                in.input_ids.sizes());
   const int64_t B = in.input_ids.size(0), T = in.input_ids.size(1);
-  torch::Tensor x = embed_tokens(in.input_ids);       // (B, T, H)
-  torch::Tensor position_ids = in.position_ids, seq;  // seq: (B, T) sequence ids of packed rows
+  torch::Tensor x = embed_tokens(grid.gather(in.input_ids));  // (B, T, H) or, padding-free, (N, H)
+  torch::Tensor position_ids = in.position_ids, seq;          // seq: (B, T) sequence ids of packed rows
   if (in.cu_seq_lens.defined() || in.seq_idx.defined()) {
     seq = packed_sequence_ids(in.cu_seq_lens, in.seq_idx, B, T);
     if (!position_ids.defined()) position_ids = packed_position_ids(seq);  // restart per sequence
@@ -196,6 +207,9 @@ torch::Tensor LlamaModelImpl::forward(const ModelInputs& in) {
   if (!position_ids.defined()) position_ids = torch::arange(T, in.input_ids.options()).unsqueeze(0);  // (1, T)
   const bool eager = config.attn_implementation == "eager";
   auto causal = [&](std::optional<int64_t> window) {
+    if (grid.active())  // the grid's rows: the padded batch's, or one per packed sequence
+      return make_causal_attention_mask(grid.rows_attention_mask(), grid.rows(), grid.width(), x.scalar_type(),
+                                        x.device(), eager, window);
     return seq.defined()
                ? block_diagonal_mask(seq, /*causal=*/true, x.scalar_type(), eager, window, in.attention_mask)
                : make_causal_attention_mask(in.attention_mask, B, T, x.scalar_type(), x.device(), eager, window);
@@ -205,24 +219,26 @@ torch::Tensor LlamaModelImpl::forward(const ModelInputs& in) {
   for (int64_t i = 0; i < config.num_hidden_layers; ++i) (config.layer_is_sliding(i) ? any_sliding : any_full) = true;
   if (any_full) full = causal(std::nullopt);
   if (any_sliding) sliding = causal(config.sliding_window);
+  // Computed over the input's positions (dynamic RoPE looks at their maximum), then the real tokens'.
   auto [cos, sin] = rotary_emb->forward(x, position_ids);  // (B or 1, T, hd)
+  cos = grid.gather(cos), sin = grid.gather(sin);          // padding-free: (N, hd)
   const bool ckpt = checkpointing_active(*this);
   int64_t i = 0;
   for (const auto& m : *layers) {
     auto layer = std::dynamic_pointer_cast<LlamaDecoderLayerImpl>(m);
     const AttentionMask& mask = config.layer_is_sliding(i++) ? sliding : full;
     if (!ckpt) {
-      x = layer->forward(x, cos, sin, mask);  // (B, T, H)
+      x = layer->forward(x, cos, sin, mask, grid);  // (B, T, H) or (N, H)
       continue;
     }
-    // cos/sin come from the inv_freq buffer and the mask from attention_mask: no gradient, captured.
+    // cos/sin come from the inv_freq buffer, the mask from attention_mask: no gradient, captured.
     x = checkpoint(
-        [layer, cos, sin, mask](const std::vector<torch::Tensor>& in) {
-          return std::vector<torch::Tensor>{layer->forward(in[0], cos, sin, mask)};
+        [layer, cos, sin, mask, grid](const std::vector<torch::Tensor>& in) {
+          return std::vector<torch::Tensor>{layer->forward(in[0], cos, sin, mask, grid)};
         },
         {x})[0];
   }
-  return norm(x);  // (B, T, H)
+  return norm(x);  // (B, T, H) or (N, H)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,12 +287,14 @@ LlamaForCausalLMImpl::LlamaForCausalLMImpl(const LlamaConfig& c) : LlamaPreTrain
 
 ModelOutputs LlamaForCausalLMImpl::forward(const ModelInputs& in) {
   check_inputs(in, architecture(), {AFINAR_LLAMA_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = model(in, grid);  // (B, T, H) or (N, H)
   ModelOutputs out;
-  out.last_hidden_state = model(in);  // (B, T, H)
+  out.last_hidden_state = grid.scatter(h);  // (B, T, H)
   // Tied: the embedding matrix, read at each call (loading, .to() and updates are seen).
-  out.logits = lm_head ? lm_head(out.last_hidden_state)
-                       : F::linear(out.last_hidden_state, model->embed_tokens->weight);  // (B, T, V)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);                 // shifted: shifts_labels()
+  torch::Tensor logits = lm_head ? lm_head(h) : F::linear(h, model->embed_tokens->weight);  // (B, T, V) or (N, V)
+  out.logits = grid.scatter(logits);                                                        // (B, T, V)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);                  // shifted: shifts_labels()
   return out;
 }
 
@@ -288,10 +306,13 @@ LlamaForSequenceClassificationImpl::LlamaForSequenceClassificationImpl(const Lla
 
 ModelOutputs LlamaForSequenceClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, architecture(), {AFINAR_LLAMA_INPUTS, "labels"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = model(in, grid);  // (B, T, H) or (N, H)
   ModelOutputs out;
-  out.last_hidden_state = model(in);  // (B, T, H)
-  out.logits = pool_last_non_pad_token(score(out.last_hidden_state), in.input_ids, in.attention_mask,
-                                       config.pad_token_id, architecture());  // (B, C)
+  out.last_hidden_state = grid.scatter(h);  // (B, T, H)
+  // The pooled position holds a real token (pool_last_non_pad_token refuses padding it would pool).
+  out.logits = pool_last_non_pad_token(grid.scatter(score(h)), in.input_ids, in.attention_mask, config.pad_token_id,
+                                       architecture());  // (B, C)
   if (in.labels.defined()) {
     if (config.problem_type.empty()) config.problem_type = infer_problem_type(config.num_labels(), in.labels);
     out.loss = sequence_classification_loss(out.logits, in.labels, config.problem_type, in.loss_kwargs, architecture());
@@ -309,10 +330,13 @@ LlamaForTokenClassificationImpl::LlamaForTokenClassificationImpl(const LlamaConf
 
 ModelOutputs LlamaForTokenClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, architecture(), {AFINAR_LLAMA_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = model(in, grid);  // (B, T, H) or (N, H)
   ModelOutputs out;
-  out.last_hidden_state = model(in);                   // (B, T, H)
-  out.logits = score(dropout(out.last_hidden_state));  // (B, T, num_labels)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
+  out.last_hidden_state = grid.scatter(h);   // (B, T, H)
+  torch::Tensor logits = score(dropout(h));  // (B, T, num_labels) or (N, num_labels)
+  out.logits = grid.scatter(logits);         // (B, T, num_labels)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);
   return out;
 }
 
@@ -325,6 +349,7 @@ LlamaForQuestionAnsweringImpl::LlamaForQuestionAnsweringImpl(const LlamaConfig& 
 ModelOutputs LlamaForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   check_inputs(in, architecture(), {AFINAR_LLAMA_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
+  // Padded, as transformers: the start/end softmax runs over every position, padding included.
   out.last_hidden_state = model(in);  // (B, T, H)
   question_answering_outputs(qa_outputs(out.last_hidden_state), in, out,
                              architecture());  // (B, T, 2) → start/end (B, T)

@@ -33,7 +33,7 @@ RobertaEmbeddingsImpl::RobertaEmbeddingsImpl(const RobertaConfig& c) : padding_i
 }
 
 torch::Tensor RobertaEmbeddingsImpl::forward(const torch::Tensor& input_ids, torch::Tensor token_type_ids,
-                                             torch::Tensor position_ids) {
+                                             torch::Tensor position_ids, const TokenGrid& grid) {
   AFINAR_CHECK(input_ids.dim() == 2, "RobertaEmbeddings: input_ids must be (batch, seq_len), got shape ",
                input_ids.sizes());
   if (!position_ids.defined()) {
@@ -43,9 +43,10 @@ torch::Tensor RobertaEmbeddingsImpl::forward(const torch::Tensor& input_ids, tor
                  " exceeds max_position_embeddings - pad_token_id - 1 = ", P - padding_idx - 1,
                  " (HINT: truncate the inputs)");
   }
-  if (!token_type_ids.defined()) token_type_ids = torch::zeros_like(input_ids);          // (B, T)
-  torch::Tensor x = word_embeddings(input_ids) + token_type_embeddings(token_type_ids);  // (B, T, H)
-  x = x + position_embeddings(position_ids);                                             // (B, T, H)
+  if (!token_type_ids.defined()) token_type_ids = torch::zeros_like(input_ids);  // (B, T)
+  // Padding-free: the ids of the real tokens only, (N); positions and types follow their tokens.
+  torch::Tensor x = word_embeddings(grid.gather(input_ids)) + token_type_embeddings(grid.gather(token_type_ids));
+  x = x + position_embeddings(grid.gather(position_ids));  // (B, T, H) or (N, H)
   return dropout(LayerNorm(x));
 }
 
@@ -60,7 +61,7 @@ RobertaModelImpl::RobertaModelImpl(const RobertaConfig& c) : config(c) {
   encoder = register_module("encoder", BertEncoder(c.encoder_options()));
 }
 
-torch::Tensor RobertaModelImpl::forward(const ModelInputs& in) {
+torch::Tensor RobertaModelImpl::forward(const ModelInputs& in, const TokenGrid& grid) {
   AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2,
                "RobertaModel: input_ids (batch, seq_len) is required");
   const int64_t B = in.input_ids.size(0), T = in.input_ids.size(1);
@@ -75,10 +76,10 @@ torch::Tensor RobertaModelImpl::forward(const ModelInputs& in) {
                  "DataCollatorWithFlattening writes them, or from pad_token_id + 1)");
     position_ids = alone;
   }
-  torch::Tensor x = embeddings(in.input_ids, in.token_type_ids, position_ids);  // (B, T, H)
+  torch::Tensor x = embeddings(in.input_ids, in.token_type_ids, position_ids, grid);  // (B, T, H) or (N, H)
   torch::Tensor mask =
-      bert_attention_mask(in.attention_mask, seq, config.is_decoder, B, T, x.scalar_type(), x.device());
-  return encoder(x, mask);  // (B, T, H)
+      bert_attention_mask(in.attention_mask, seq, config.is_decoder, B, T, x.scalar_type(), x.device(), grid);
+  return encoder(x, mask, grid);  // (B, T, H) or (N, H)
 }
 
 PreTrainedModelImpl::ParameterLayout roberta_parameter_layout() {
@@ -118,9 +119,10 @@ RobertaForSequenceClassificationImpl::RobertaForSequenceClassificationImpl(const
 
 ModelOutputs RobertaForSequenceClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "RobertaForSequenceClassification", {AFINAR_ROBERTA_INPUTS, "labels"});
+  const TokenGrid grid = token_grid(in, GridUse::kFirstTokenPooled);
   ModelOutputs out;
-  out.last_hidden_state = roberta(in);             // (B, T, H)
-  out.logits = classifier(out.last_hidden_state);  // (B, num_labels)
+  out.last_hidden_state = grid.scatter(roberta(in, grid));  // (B, T, H)
+  out.logits = classifier(out.last_hidden_state);           // (B, num_labels)
   if (in.labels.defined()) {
     if (config.problem_type.empty())  // decided once, from the first labels seen (as transformers)
       config.problem_type = infer_problem_type(config.num_labels(), in.labels);
@@ -148,10 +150,13 @@ RobertaForTokenClassificationImpl::RobertaForTokenClassificationImpl(const Rober
 
 ModelOutputs RobertaForTokenClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "RobertaForTokenClassification", {AFINAR_ROBERTA_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = roberta(in, grid);  // (B, T, H) or (N, H)
   ModelOutputs out;
-  out.last_hidden_state = roberta(in);                      // (B, T, H)
-  out.logits = classifier(dropout(out.last_hidden_state));  // (B, T, num_labels)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
+  out.last_hidden_state = grid.scatter(h);        // (B, T, H)
+  torch::Tensor logits = classifier(dropout(h));  // (B, T, C) or (N, C)
+  out.logits = grid.scatter(logits);              // (B, T, C)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);
   return out;
 }
 
@@ -184,12 +189,15 @@ RobertaForMaskedLMImpl::RobertaForMaskedLMImpl(const RobertaConfig& c) : config(
 
 ModelOutputs RobertaForMaskedLMImpl::forward(const ModelInputs& in) {
   check_inputs(in, "RobertaForMaskedLM", {AFINAR_ROBERTA_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = roberta(in, grid);  // (B, T, H) or (N, H)
   ModelOutputs out;
-  out.last_hidden_state = roberta(in);  // (B, T, H)
+  out.last_hidden_state = grid.scatter(h);  // (B, T, H)
   // The tied decoder: read the embedding parameter at each call, so that loading, .to() and
   // optimizer updates of it are seen here.
-  out.logits = lm_head(out.last_hidden_state, roberta->embeddings->word_embeddings->weight);  // (B, T, V)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
+  torch::Tensor logits = lm_head(h, roberta->embeddings->word_embeddings->weight);  // (B, T, V) or (N, V)
+  out.logits = grid.scatter(logits);                                                // (B, T, V)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);
   return out;
 }
 
@@ -214,6 +222,7 @@ RobertaForQuestionAnsweringImpl::RobertaForQuestionAnsweringImpl(const RobertaCo
 ModelOutputs RobertaForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   check_inputs(in, "RobertaForQuestionAnswering", {AFINAR_ROBERTA_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
+  // Padded, as transformers: the start/end softmax runs over every position, padding included.
   out.last_hidden_state = roberta(in);  // (B, T, H)
   question_answering_outputs(qa_outputs(out.last_hidden_state), in, out,
                              "RobertaForQuestionAnswering");  // (B, T, 2) → start/end (B, T)
@@ -244,10 +253,13 @@ RobertaForCausalLMImpl::RobertaForCausalLMImpl(const RobertaConfig& c) : config(
 
 ModelOutputs RobertaForCausalLMImpl::forward(const ModelInputs& in) {
   check_inputs(in, "RobertaForCausalLM", {AFINAR_ROBERTA_INPUTS, "labels", "cu_seq_lens"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = roberta(in, grid);  // (B, T, H) or (N, H)
   ModelOutputs out;
-  out.last_hidden_state = roberta(in);                                                        // (B, T, H)
-  out.logits = lm_head(out.last_hidden_state, roberta->embeddings->word_embeddings->weight);  // (B, T, V)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);  // shifted: shifts_labels()
+  out.last_hidden_state = grid.scatter(h);                                          // (B, T, H)
+  torch::Tensor logits = lm_head(h, roberta->embeddings->word_embeddings->weight);  // (B, T, V) or (N, V)
+  out.logits = grid.scatter(logits);                                                // (B, T, V)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);          // shifted: shifts_labels()
   return out;
 }
 

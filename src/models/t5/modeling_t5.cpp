@@ -127,15 +127,16 @@ torch::Tensor T5AttentionImpl::compute_bias(int64_t query_length, int64_t key_le
 }
 
 std::pair<torch::Tensor, torch::Tensor> T5AttentionImpl::forward(const torch::Tensor& hidden, const torch::Tensor& kv,
-                                                                 const torch::Tensor& keep,
-                                                                 torch::Tensor position_bias) {
-  const int64_t B = hidden.size(0), Tq = hidden.size(1);
+                                                                 const torch::Tensor& keep, torch::Tensor position_bias,
+                                                                 const TokenGrid& q_grid, const TokenGrid& kv_grid) {
   const torch::Tensor& src = kv.defined() ? kv : hidden;
-  const int64_t Tk = src.size(1);
+  // Padding-free: the projections ran on the real tokens; attention sees them as rows.
+  torch::Tensor qr = q_grid.to_rows(q(hidden)), kr = kv_grid.to_rows(k(src)), vr = kv_grid.to_rows(v(src));
+  const int64_t B = qr.size(0), Tq = qr.size(1), Tk = kr.size(1);
   auto heads = [&](const torch::Tensor& x, int64_t T) {  // (B, T, nh·dk) → (B, nh, T, dk)
     return x.view({B, T, n_heads, d_kv}).transpose(1, 2);
   };
-  torch::Tensor qs = heads(q(hidden), Tq), ks = heads(k(src), Tk), vs = heads(v(src), Tk);
+  torch::Tensor qs = heads(qr, Tq), ks = heads(kr, Tk), vs = heads(vr, Tk);
   if (!position_bias.defined()) {
     position_bias = relative_attention_bias ? compute_bias(Tq, Tk) : torch::zeros({1, n_heads, Tq, Tk}, qs.options());
   }
@@ -144,7 +145,7 @@ std::pair<torch::Tensor, torch::Tensor> T5AttentionImpl::forward(const torch::Te
       keep.defined() ? torch::where(keep, position_bias, torch::full({}, finfo_min(qs.scalar_type()), qs.options()))
                      : position_bias;  // (B|1, nh, Tq, Tk)
   torch::Tensor out = dot_product_attention(qs, ks, vs, {mask}, /*scale=*/1.0, dropout_p, is_training());
-  return {o(out.transpose(1, 2).reshape({B, Tq, n_heads * d_kv})), position_bias};  // (B, Tq, D)
+  return {o(q_grid.from_rows(out.transpose(1, 2).reshape({B, Tq, n_heads * d_kv}))), position_bias};  // (B, Tq, D)
 }
 
 T5LayerAttentionImpl::T5LayerAttentionImpl(const T5Config& c, bool cross, bool has_relative_attention_bias,
@@ -155,11 +156,10 @@ T5LayerAttentionImpl::T5LayerAttentionImpl(const T5Config& c, bool cross, bool h
   dropout = register_module("dropout", nn::Dropout(c.dropout_rate));
 }
 
-std::pair<torch::Tensor, torch::Tensor> T5LayerAttentionImpl::forward(const torch::Tensor& hidden,
-                                                                      const torch::Tensor& kv,
-                                                                      const torch::Tensor& keep,
-                                                                      const torch::Tensor& position_bias) {
-  auto [out, bias] = attention(layer_norm(hidden), kv, keep, position_bias);
+std::pair<torch::Tensor, torch::Tensor> T5LayerAttentionImpl::forward(
+    const torch::Tensor& hidden, const torch::Tensor& kv, const torch::Tensor& keep, const torch::Tensor& position_bias,
+    const TokenGrid& q_grid, const TokenGrid& kv_grid) {
+  auto [out, bias] = attention(layer_norm(hidden), kv, keep, position_bias, q_grid, kv_grid);
   return {hidden + dropout(out), bias};
 }
 
@@ -182,16 +182,17 @@ struct T5BlockOutputs {
 
 // One T5Block: self-attention, (decoder, when encoder_hidden is defined) cross-attention, feed-forward.
 // An undefined bias/cross_bias is computed here (the first block) and returned for the other blocks.
-// hidden (B, T, D) → (B, T, D).
+// hidden (B, T, D) → (B, T, D); padding-free: (N, D) on `grid`, encoder_hidden on `encoder_grid`.
 T5BlockOutputs t5_block_forward(T5BlockImpl& block, const torch::Tensor& hidden, const torch::Tensor& keep,
                                 const torch::Tensor& bias, const torch::Tensor& encoder_hidden,
-                                const torch::Tensor& cross_keep, const torch::Tensor& cross_bias) {
+                                const torch::Tensor& cross_keep, const torch::Tensor& cross_bias, const TokenGrid& grid,
+                                const TokenGrid& encoder_grid) {
   auto& layers = *block.layer;
   T5BlockOutputs out;
-  std::tie(out.hidden, out.bias) = layers[0]->as<T5LayerAttentionImpl>()->forward(hidden, {}, keep, bias);
+  std::tie(out.hidden, out.bias) = layers[0]->as<T5LayerAttentionImpl>()->forward(hidden, {}, keep, bias, grid, grid);
   if (encoder_hidden.defined())
-    std::tie(out.hidden, out.cross_bias) =
-        layers[1]->as<T5LayerAttentionImpl>()->forward(out.hidden, encoder_hidden, cross_keep, cross_bias);
+    std::tie(out.hidden, out.cross_bias) = layers[1]->as<T5LayerAttentionImpl>()->forward(
+        out.hidden, encoder_hidden, cross_keep, cross_bias, grid, encoder_grid);
   out.hidden = layers[layers.size() - 1]->as<T5LayerFFImpl>()->forward(out.hidden);
   return out;
 }
@@ -202,7 +203,8 @@ T5BlockOutputs t5_block_forward(T5BlockImpl& block, const torch::Tensor& hidden,
 T5BlockOutputs t5_block_checkpointed(const std::shared_ptr<T5BlockImpl>& block, const torch::Tensor& hidden,
                                      const torch::Tensor& keep, const torch::Tensor& bias,
                                      const torch::Tensor& encoder_hidden, const torch::Tensor& cross_keep,
-                                     const torch::Tensor& cross_bias) {
+                                     const torch::Tensor& cross_bias, const TokenGrid& grid,
+                                     const TokenGrid& encoder_grid) {
   std::vector<torch::Tensor> inputs = {hidden};
   auto slot = [&](const torch::Tensor& t) -> int {  // index into inputs, or -1 = captured as is
     if (!t.defined() || !t.requires_grad()) return -1;
@@ -215,7 +217,7 @@ T5BlockOutputs t5_block_checkpointed(const std::shared_ptr<T5BlockImpl>& block, 
       [=](const std::vector<torch::Tensor>& x) {
         auto pick = [&](int i, const torch::Tensor& captured) { return i < 0 ? captured : x[i]; };
         T5BlockOutputs o = t5_block_forward(*block, x[0], keep, pick(bias_i, bias), pick(enc_i, encoder_hidden),
-                                            cross_keep, pick(cross_bias_i, cross_bias));
+                                            cross_keep, pick(cross_bias_i, cross_bias), grid, encoder_grid);
         std::vector<torch::Tensor> r = {o.hidden};
         if (new_bias) r.push_back(o.bias);
         if (new_cross_bias) r.push_back(o.cross_bias);
@@ -252,29 +254,31 @@ T5StackImpl::T5StackImpl(const T5Config& c, bool is_decoder_) : is_decoder(is_de
 }
 
 torch::Tensor T5StackImpl::forward(const torch::Tensor& embeds, const torch::Tensor& attention_mask,
-                                   const torch::Tensor& encoder_hidden, const torch::Tensor& encoder_attention_mask) {
-  const int64_t T = embeds.size(1);
-  // Which keys each query may see: (B|1, 1, T|1, T) bool, or undefined = all.
-  torch::Tensor keep = padding_keep_mask(attention_mask);  // (B, 1, 1, T)
+                                   const torch::Tensor& encoder_hidden, const torch::Tensor& encoder_attention_mask,
+                                   const TokenGrid& grid, const TokenGrid& encoder_grid) {
+  const int64_t T = grid.active() ? grid.width() : embeds.size(1);
+  // Which keys each query may see: (B|1, 1, T|1, T) bool, or undefined = all; over the grid's rows
+  // when padding-free (a padded batch's rows are its own: the same mask).
+  torch::Tensor keep = padding_keep_mask(grid.active() ? grid.rows_attention_mask() : attention_mask);  // (B, 1, 1, T)
   if (is_decoder) {
     torch::Tensor causal = causal_keep_mask(T, embeds.device());  // (1, 1, T, T)
     keep = keep.defined() ? keep.logical_and(causal) : causal;
   }
   torch::Tensor cross_keep = is_decoder ? padding_keep_mask(encoder_attention_mask) : torch::Tensor();  // (B, 1, 1, Ts)
 
-  torch::Tensor h = dropout(embeds);  // (B, T, D)
+  torch::Tensor h = dropout(embeds);  // (B, T, D) or (N, D)
   torch::Tensor bias, cross_bias;     // computed by the first block, shared by the others
   const torch::Tensor enc = is_decoder ? encoder_hidden : torch::Tensor();
   const bool ckpt = checkpointing_active(*this);
   for (const auto& m : *block) {
     auto b = std::dynamic_pointer_cast<T5BlockImpl>(m);
-    T5BlockOutputs o = ckpt ? t5_block_checkpointed(b, h, keep, bias, enc, cross_keep, cross_bias)
-                            : t5_block_forward(*b, h, keep, bias, enc, cross_keep, cross_bias);
+    T5BlockOutputs o = ckpt ? t5_block_checkpointed(b, h, keep, bias, enc, cross_keep, cross_bias, grid, encoder_grid)
+                            : t5_block_forward(*b, h, keep, bias, enc, cross_keep, cross_bias, grid, encoder_grid);
     h = o.hidden;
     bias = o.bias;
     cross_bias = o.cross_bias;
   }
-  return dropout(final_layer_norm(h));  // (B, T, D)
+  return dropout(final_layer_norm(h));  // (B, T, D) or (N, D)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -352,12 +356,16 @@ ModelOutputs T5ForConditionalGenerationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "T5ForConditionalGeneration", {AFINAR_T5_SEQ2SEQ_INPUTS, "labels"});
   ModelOutputs out;
   out.encoder_last_hidden_state = in.encoder_last_hidden_state;
+  torch::Tensor enc = in.encoder_last_hidden_state;  // what cross-attention reads: (B, T, D), or (N, D) on grid
+  TokenGrid grid;                                    // the encoder's (given states are padded)
   if (!out.encoder_last_hidden_state.defined()) {
     AFINAR_CHECK(in.input_ids.defined(),
                  "T5ForConditionalGeneration: input_ids (or encoder_last_hidden_state) is required");
     AFINAR_CHECK(in.input_ids.dim() == 2, "T5ForConditionalGeneration: input_ids must be (batch, seq_len), got shape ",
                  in.input_ids.sizes());
-    out.encoder_last_hidden_state = encoder(shared(in.input_ids), in.attention_mask);  // (B, T, D)
+    grid = token_grid(in, GridUse::kEncoder);
+    enc = encoder->forward(shared(grid.gather(in.input_ids)), in.attention_mask, {}, {}, grid);  // (B, T, D) or (N, D)
+    out.encoder_last_hidden_state = grid.scatter(enc);                                           // (B, T, D)
   }
   torch::Tensor dec_ids = in.decoder_input_ids;
   if (!dec_ids.defined()) {
@@ -367,8 +375,8 @@ ModelOutputs T5ForConditionalGenerationImpl::forward(const ModelInputs& in) {
                  "to build decoder_input_ids from labels (HINT: T5 uses the pad token, 0)");
     dec_ids = shift_right(in.labels, *config.pad_token_id, *config.decoder_start_token_id);
   }
-  torch::Tensor h = decoder(shared(dec_ids), in.decoder_attention_mask, out.encoder_last_hidden_state,
-                            in.attention_mask);  // (B, Td, D)
+  torch::Tensor h =
+      decoder->forward(shared(dec_ids), in.decoder_attention_mask, enc, in.attention_mask, {}, grid);  // (B, Td, D)
   out.last_hidden_state = h;
   if (config.scales_decoder_outputs()) h = h * std::pow(static_cast<double>(config.d_model), -0.5);
   out.logits = torch::nn::functional::linear(h, lm_head ? lm_head->weight : shared->weight);  // (B, Td, V)
@@ -401,14 +409,19 @@ T5ModelImpl::T5ModelImpl(const T5Config& c) {
   decoder = register_module("decoder", T5Stack(c, /*is_decoder=*/true));
 }
 
-std::pair<torch::Tensor, torch::Tensor> T5ModelImpl::forward(const ModelInputs& in, const torch::Tensor& dec_ids) {
-  torch::Tensor enc = in.encoder_last_hidden_state;
+std::pair<torch::Tensor, torch::Tensor> T5ModelImpl::forward(const ModelInputs& in, const torch::Tensor& dec_ids,
+                                                             const TokenGrid& encoder_grid) {
+  torch::Tensor enc = in.encoder_last_hidden_state, enc_tokens;  // (B, T, D); (N, D) padding-free
+  TokenGrid grid;                                                // the encoder's (given states are padded)
   if (!enc.defined()) {
     AFINAR_CHECK(in.input_ids.defined() && in.input_ids.dim() == 2,
                  "T5: input_ids (batch, seq_len) or encoder_last_hidden_state is required");
-    enc = encoder(shared(in.input_ids), in.attention_mask);  // (B, T, D)
+    grid = encoder_grid;
+    enc_tokens = encoder->forward(shared(grid.gather(in.input_ids)), in.attention_mask, {}, {}, grid);
+    enc = grid.scatter(enc_tokens);  // (B, T, D)
   }
-  torch::Tensor dec = decoder(shared(dec_ids), in.decoder_attention_mask, enc, in.attention_mask);  // (B, Td, D)
+  torch::Tensor dec = decoder->forward(shared(dec_ids), in.decoder_attention_mask, grid.active() ? enc_tokens : enc,
+                                       in.attention_mask, {}, grid);  // (B, Td, D)
   return {dec, enc};
 }
 
@@ -417,9 +430,10 @@ T5EncoderModelImpl::T5EncoderModelImpl(const T5Config& c) {
   encoder = register_module("encoder", T5Stack(c, /*is_decoder=*/false));
 }
 
-torch::Tensor T5EncoderModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask) {
+torch::Tensor T5EncoderModelImpl::forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                                          const TokenGrid& grid) {
   AFINAR_CHECK(input_ids.defined() && input_ids.dim() == 2, "T5EncoderModel: input_ids must be (batch, seq_len)");
-  return encoder(shared(input_ids), attention_mask);  // (B, T, D)
+  return encoder->forward(shared(grid.gather(input_ids)), attention_mask, {}, {}, grid);  // (B, T, D) or (N, D)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,7 +461,8 @@ ModelOutputs T5ForSequenceClassificationImpl::forward(const ModelInputs& in) {
   AFINAR_CHECK(in.input_ids.defined(), "T5ForSequenceClassification: input_ids is required (eos pooling)");
   ModelOutputs out;
   torch::Tensor dec_ids = t5_decoder_ids_from_inputs(in, config, "T5ForSequenceClassification");
-  std::tie(out.last_hidden_state, out.encoder_last_hidden_state) = transformer(in, dec_ids);
+  std::tie(out.last_hidden_state, out.encoder_last_hidden_state) =
+      transformer(in, dec_ids, token_grid(in, GridUse::kEncoder));
   // (B, T, D) → the last <eos> of each row (B, D)
   torch::Tensor pooled =
       last_eos_pool(out.last_hidden_state, in.input_ids, config.eos_id(), "T5ForSequenceClassification");
@@ -477,10 +492,13 @@ T5ForTokenClassificationImpl::T5ForTokenClassificationImpl(const T5Config& c) : 
 
 ModelOutputs T5ForTokenClassificationImpl::forward(const ModelInputs& in) {
   check_inputs(in, "T5ForTokenClassification", {"input_ids", "attention_mask", "labels"});
+  const TokenGrid grid = token_grid(in);
+  torch::Tensor h = transformer(in.input_ids, in.attention_mask, grid);  // (B, T, D) or (N, D)
   ModelOutputs out;
-  out.last_hidden_state = transformer(in.input_ids, in.attention_mask);  // (B, T, D)
-  out.logits = classifier(dropout(out.last_hidden_state));               // (B, T, num_labels)
-  if (in.labels.defined()) out.loss = token_labels_loss(out.logits, in);
+  out.last_hidden_state = grid.scatter(h);        // (B, T, D)
+  torch::Tensor logits = classifier(dropout(h));  // (B, T, num_labels) or (N, num_labels)
+  out.logits = grid.scatter(logits);              // (B, T, num_labels)
+  if (in.labels.defined()) out.loss = token_labels_loss(logits, in, grid);
   return out;
 }
 
@@ -504,6 +522,7 @@ T5ForQuestionAnsweringImpl::T5ForQuestionAnsweringImpl(const T5Config& c) : conf
 ModelOutputs T5ForQuestionAnsweringImpl::forward(const ModelInputs& in) {
   check_inputs(in, "T5ForQuestionAnswering", {AFINAR_T5_SEQ2SEQ_INPUTS, "start_positions", "end_positions"});
   ModelOutputs out;
+  // Padded, as transformers: the start/end softmax runs over every position, padding included.
   torch::Tensor dec_ids = t5_decoder_ids_from_inputs(in, config, "T5ForQuestionAnswering");
   out.encoder_last_hidden_state = in.encoder_last_hidden_state;
   if (!out.encoder_last_hidden_state.defined()) {

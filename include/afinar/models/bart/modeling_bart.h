@@ -28,7 +28,10 @@ class BartAttentionImpl : public torch::nn::Module {
   BartAttentionImpl(int64_t embed_dim, int64_t num_heads, double dropout);
   /// hidden (B, Tq, D); kv (B, Tk, D) or undefined (self-attention); mask additive (B|1, 1, Tq|1, Tk)
   /// or undefined → (B, Tq, D).
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& kv, const torch::Tensor& mask);
+  /// Padding-free: the queries' (hidden's) and the keys' (kv's, or hidden's) grids; an active one
+  /// means its input is (N, D) and the mask is over its rows.
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& kv, const torch::Tensor& mask,
+                        const TokenGrid& q_grid = {}, const TokenGrid& kv_grid = {});
 
   torch::nn::Linear k_proj{nullptr}, v_proj{nullptr}, q_proj{nullptr}, out_proj{nullptr};
   int64_t num_heads, head_dim;
@@ -42,7 +45,8 @@ class BartLayerImpl : public torch::nn::Module {
  public:
   BartLayerImpl(const BartConfig& config, bool is_decoder);
   torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& mask, const torch::Tensor& encoder_hidden,
-                        const torch::Tensor& encoder_mask);
+                        const torch::Tensor& encoder_mask, const TokenGrid& grid = {},
+                        const TokenGrid& encoder_grid = {});
 
   BartAttention self_attn{nullptr}, encoder_attn{nullptr};
   torch::nn::LayerNorm self_attn_layer_norm{nullptr}, encoder_attn_layer_norm{nullptr}, final_layer_norm{nullptr};
@@ -59,8 +63,11 @@ class BartStackImpl : public torch::nn::Module, public GradientCheckpointing {
   BartStackImpl(const BartConfig& config, bool is_decoder);
   /// embeds (B, T, D); attention_mask (B, T) or undefined; (decoder) encoder_hidden (B, Ts, D) and
   /// encoder_attention_mask (B, Ts) or undefined → (B, T, D).
+  /// Padding-free: `grid` active → embeds (N, D), the output (N, D); `encoder_grid` active →
+  /// encoder_hidden is the encoder's real tokens (N_enc, D).
   torch::Tensor forward(const torch::Tensor& embeds, const torch::Tensor& attention_mask,
-                        const torch::Tensor& encoder_hidden = {}, const torch::Tensor& encoder_attention_mask = {});
+                        const torch::Tensor& encoder_hidden = {}, const torch::Tensor& encoder_attention_mask = {},
+                        const TokenGrid& grid = {}, const TokenGrid& encoder_grid = {});
 
   torch::nn::Embedding embed_positions{nullptr};
   torch::nn::ModuleList layers{nullptr};
@@ -76,7 +83,10 @@ class BartModelImpl : public torch::nn::Module {
   explicit BartModelImpl(const BartConfig& config);
   /// Runs the encoder unless encoder_last_hidden_state is given, then the decoder on
   /// decoder_input_ids (default: shift_right(input_ids)). Returns (decoder output, encoder output).
-  std::pair<torch::Tensor, torch::Tensor> forward(const ModelInputs& inputs, torch::Tensor decoder_input_ids);
+  /// encoder_grid: the encoder runs padding-free on it (PreTrainedModelImpl::token_grid, kEncoder);
+  /// the encoder output returned is (B, T, D) either way.
+  std::pair<torch::Tensor, torch::Tensor> forward(const ModelInputs& inputs, torch::Tensor decoder_input_ids,
+                                                  const TokenGrid& encoder_grid = {});
 
   BartConfig config;
   torch::nn::Embedding shared{nullptr};

@@ -25,7 +25,9 @@ class BertEmbeddingsImpl : public torch::nn::Module {
  public:
   explicit BertEmbeddingsImpl(const BertConfig& config);
   /// input_ids (B, T) → (B, T, H); token_type_ids/position_ids may be undefined.
-  torch::Tensor forward(const torch::Tensor& input_ids, torch::Tensor token_type_ids, torch::Tensor position_ids);
+  /// (B, T) ids → (B, T, H); padding-free (active grid): the real tokens' embeddings (N, H).
+  torch::Tensor forward(const torch::Tensor& input_ids, torch::Tensor token_type_ids, torch::Tensor position_ids,
+                        const TokenGrid& grid = {});
 
   torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr}, token_type_embeddings{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};
@@ -35,8 +37,9 @@ class BertEmbeddingsImpl : public torch::nn::Module {
 TORCH_MODULE(BertEmbeddings);
 
 struct BertModelOutputs {
-  torch::Tensor last_hidden_state;  ///< (B, T, H)
+  torch::Tensor last_hidden_state;  ///< (B, T, H) (zeros at padding when padding-free)
   torch::Tensor pooler_output;      ///< (B, H), undefined without a pooler
+  torch::Tensor token_states;       ///< (N, H) the real tokens' states when padding-free, else (B, T, H)
 };
 
 class BertModelImpl : public torch::nn::Module {
@@ -44,7 +47,8 @@ class BertModelImpl : public torch::nn::Module {
   explicit BertModelImpl(const BertConfig& config, bool add_pooling_layer = true);
   /// input_ids (B, T); attention_mask, token_type_ids, position_ids optional; packed rows
   /// (cu_seq_lens / seq_idx) attend within their sequence, positions restarting per sequence.
-  BertModelOutputs forward(const ModelInputs& inputs);
+  /// grid: PreTrainedModelImpl::token_grid of the inputs (inactive = the padded computation).
+  BertModelOutputs forward(const ModelInputs& inputs, const TokenGrid& grid = {});
 
   BertConfig config;
   BertEmbeddings embeddings{nullptr};

@@ -21,7 +21,8 @@ class DistilBertEmbeddingsImpl : public torch::nn::Module {
  public:
   explicit DistilBertEmbeddingsImpl(const DistilBertConfig& config);
   /// input_ids (B, T) → (B, T, dim); position_ids may be undefined (0..T-1).
-  torch::Tensor forward(const torch::Tensor& input_ids, torch::Tensor position_ids);
+  /// (B, T) → (B, T, dim); padding-free (active grid): (N, dim).
+  torch::Tensor forward(const torch::Tensor& input_ids, torch::Tensor position_ids, const TokenGrid& grid = {});
 
   torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};
@@ -35,7 +36,8 @@ class DistilBertSelfAttentionImpl : public torch::nn::Module {
  public:
   explicit DistilBertSelfAttentionImpl(const DistilBertConfig& config);
   /// hidden (B, T, dim), additive mask (B, 1, 1, T) or undefined → (B, T, dim).
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask);
+  /// (B, T, dim) or, padding-free, (N, dim) with the mask of the grid's rows.
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask, const TokenGrid& grid = {});
 
   torch::nn::Linear q_lin{nullptr}, k_lin{nullptr}, v_lin{nullptr}, out_lin{nullptr};
   int64_t n_heads, head_size;
@@ -59,7 +61,8 @@ TORCH_MODULE(DistilBertFFN);
 class DistilBertTransformerBlockImpl : public torch::nn::Module {
  public:
   explicit DistilBertTransformerBlockImpl(const DistilBertConfig& config);
-  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask);  // (B, T, dim)
+  torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& mask,
+                        const TokenGrid& grid = {});  // (B, T, dim) or (N, dim)
 
   DistilBertSelfAttention attention{nullptr};
   torch::nn::LayerNorm sa_layer_norm{nullptr};
@@ -72,7 +75,8 @@ TORCH_MODULE(DistilBertTransformerBlock);
 class DistilBertTransformerImpl : public torch::nn::Module, public GradientCheckpointing {
  public:
   explicit DistilBertTransformerImpl(const DistilBertConfig& config);
-  torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& mask);  // (B, T, dim)
+  torch::Tensor forward(torch::Tensor hidden, const torch::Tensor& mask,
+                        const TokenGrid& grid = {});  // (B, T, dim) or (N, dim)
 
   torch::nn::ModuleList layer{nullptr};
 };
@@ -83,7 +87,8 @@ class DistilBertModelImpl : public torch::nn::Module {
   explicit DistilBertModelImpl(const DistilBertConfig& config);
   /// last_hidden_state (B, T, dim); packed rows (cu_seq_lens / seq_idx) attend within their
   /// sequence, positions restarting per sequence. DistilBERT has no token types.
-  torch::Tensor forward(const ModelInputs& inputs);
+  /// (B, T, dim); padding-free (an active grid from PreTrainedModelImpl::token_grid): (N, dim).
+  torch::Tensor forward(const ModelInputs& inputs, const TokenGrid& grid = {});
 
   DistilBertConfig config;
   DistilBertEmbeddings embeddings{nullptr};

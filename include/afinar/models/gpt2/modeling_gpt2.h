@@ -41,7 +41,8 @@ TORCH_MODULE(Conv1D);
 class GPT2AttentionImpl : public torch::nn::Module {
  public:
   GPT2AttentionImpl(const GPT2Config& config, int64_t layer_idx);
-  torch::Tensor forward(const torch::Tensor& hidden, const AttentionMask& mask);  // (B, T, H) → (B, T, H)
+  /// (B, T, H) → (B, T, H); padding-free: (N, H) with the mask of the grid's rows → (N, H).
+  torch::Tensor forward(const torch::Tensor& hidden, const AttentionMask& mask, const TokenGrid& grid = {});
 
   Conv1D c_attn{nullptr}, c_proj{nullptr};
   torch::nn::Dropout resid_dropout{nullptr};
@@ -67,7 +68,7 @@ TORCH_MODULE(GPT2MLP);
 class GPT2BlockImpl : public torch::nn::Module {
  public:
   GPT2BlockImpl(const GPT2Config& config, int64_t layer_idx);
-  torch::Tensor forward(const torch::Tensor& hidden, const AttentionMask& mask);
+  torch::Tensor forward(const torch::Tensor& hidden, const AttentionMask& mask, const TokenGrid& grid = {});
 
   torch::nn::LayerNorm ln_1{nullptr}, ln_2{nullptr};
   GPT2Attention attn{nullptr};
@@ -81,7 +82,8 @@ class GPT2ModelImpl : public torch::nn::Module, public GradientCheckpointing {
   explicit GPT2ModelImpl(const GPT2Config& config);
   /// input_ids (B, T); attention_mask, position_ids (default 0..T-1, or per sequence for packed
   /// rows), token_type_ids optional.
-  torch::Tensor forward(const ModelInputs& inputs);
+  /// (B, T, H); padding-free (an active grid from PreTrainedModelImpl::token_grid): (N, H).
+  torch::Tensor forward(const ModelInputs& inputs, const TokenGrid& grid = {});
 
   GPT2Config config;
   torch::nn::Embedding wte{nullptr}, wpe{nullptr};

@@ -52,7 +52,8 @@ class LlamaRotaryEmbeddingImpl : public torch::nn::Module {
 };
 TORCH_MODULE(LlamaRotaryEmbedding);
 
-/// q·cos + rotate_half(q)·sin (and k). q, k: (B, h, T, hd); cos, sin: (B, T, hd).
+/// q·cos + rotate_half(q)·sin (and k). q, k: (B, h, T, hd); cos, sin: (B, T, hd). Padding-free:
+/// q, k (N, h, hd), cos, sin (N, hd).
 std::pair<torch::Tensor, torch::Tensor> apply_rotary_pos_emb(const torch::Tensor& q, const torch::Tensor& k,
                                                              const torch::Tensor& cos, const torch::Tensor& sin);
 
@@ -71,9 +72,10 @@ TORCH_MODULE(LlamaMLP);
 class LlamaAttentionImpl : public torch::nn::Module {
  public:
   explicit LlamaAttentionImpl(const LlamaConfig& config);
-  /// hidden (B, T, H), cos/sin (B, T, hd) → (B, T, H).
+  /// hidden (B, T, H), cos/sin (B, T, hd) → (B, T, H); padding-free: hidden (N, H), cos/sin
+  /// (N, hd), the mask of the grid's rows → (N, H).
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const AttentionMask& mask);
+                        const AttentionMask& mask, const TokenGrid& grid = {});
 
   torch::nn::Linear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
   int64_t num_heads, num_kv_heads, head_dim;
@@ -87,7 +89,7 @@ class LlamaDecoderLayerImpl : public torch::nn::Module {
  public:
   explicit LlamaDecoderLayerImpl(const LlamaConfig& config);
   torch::Tensor forward(const torch::Tensor& hidden, const torch::Tensor& cos, const torch::Tensor& sin,
-                        const AttentionMask& mask);
+                        const AttentionMask& mask, const TokenGrid& grid = {});
 
   LlamaAttention self_attn{nullptr};
   LlamaMLP mlp{nullptr};
@@ -101,7 +103,8 @@ TORCH_MODULE(LlamaDecoderLayer);
 class LlamaModelImpl : public torch::nn::Module, public GradientCheckpointing {
  public:
   explicit LlamaModelImpl(const LlamaConfig& config);
-  torch::Tensor forward(const ModelInputs& inputs);
+  /// (B, T, H); padding-free (an active grid from PreTrainedModelImpl::token_grid): (N, H).
+  torch::Tensor forward(const ModelInputs& inputs, const TokenGrid& grid = {});
 
   LlamaConfig config;
   torch::nn::Embedding embed_tokens{nullptr};

@@ -25,7 +25,9 @@ class RobertaEmbeddingsImpl : public torch::nn::Module {
  public:
   explicit RobertaEmbeddingsImpl(const RobertaConfig& config);
   /// input_ids (B, T) → (B, T, H); token_type_ids/position_ids may be undefined.
-  torch::Tensor forward(const torch::Tensor& input_ids, torch::Tensor token_type_ids, torch::Tensor position_ids);
+  /// (B, T) ids → (B, T, H); padding-free (active grid): the real tokens' embeddings (N, H).
+  torch::Tensor forward(const torch::Tensor& input_ids, torch::Tensor token_type_ids, torch::Tensor position_ids,
+                        const TokenGrid& grid = {});
 
   torch::nn::Embedding word_embeddings{nullptr}, position_embeddings{nullptr}, token_type_embeddings{nullptr};
   torch::nn::LayerNorm LayerNorm{nullptr};
@@ -40,7 +42,8 @@ class RobertaModelImpl : public torch::nn::Module {
   explicit RobertaModelImpl(const RobertaConfig& config);
   /// Packed rows (cu_seq_lens / seq_idx): each sequence's positions count from pad_token_id + 1 as
   /// if it ran alone; given position_ids must be the collator's (0, 1, … per sequence) or those.
-  torch::Tensor forward(const ModelInputs& inputs);
+  /// (B, T, H); padding-free (an active grid from PreTrainedModelImpl::token_grid): (N, H).
+  torch::Tensor forward(const ModelInputs& inputs, const TokenGrid& grid = {});
 
   RobertaConfig config;
   RobertaEmbeddings embeddings{nullptr};

@@ -75,8 +75,11 @@ class T5AttentionImpl : public torch::nn::Module {
   /// hidden (B, Tq, D); kv (B, Tk, D) or undefined; keep (B, 1, Tq|1, Tk) bool or undefined;
   /// position_bias (1, nh, Tq, Tk) or undefined (computed here: the learned bias, or zeros).
   /// Returns the output (B, Tq, D) and the position bias used (shared by the later layers).
+  /// Padding-free: the queries' (hidden's) and the keys' (kv's, or hidden's) grids; an active one
+  /// means its input is (N, D) and `keep` is over its rows.
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& hidden, const torch::Tensor& kv,
-                                                  const torch::Tensor& keep, torch::Tensor position_bias);
+                                                  const torch::Tensor& keep, torch::Tensor position_bias,
+                                                  const TokenGrid& q_grid = {}, const TokenGrid& kv_grid = {});
 
   torch::nn::Linear q{nullptr}, k{nullptr}, v{nullptr}, o{nullptr};
   torch::nn::Embedding relative_attention_bias{nullptr};
@@ -91,7 +94,8 @@ class T5LayerAttentionImpl : public torch::nn::Module {
  public:
   T5LayerAttentionImpl(const T5Config& config, bool cross, bool has_relative_attention_bias, bool is_decoder);
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& hidden, const torch::Tensor& kv,
-                                                  const torch::Tensor& keep, const torch::Tensor& position_bias);
+                                                  const torch::Tensor& keep, const torch::Tensor& position_bias,
+                                                  const TokenGrid& q_grid = {}, const TokenGrid& kv_grid = {});
 
   T5Attention attention{nullptr};  ///< registered as SelfAttention or EncDecAttention
   T5LayerNorm layer_norm{nullptr};
@@ -115,8 +119,11 @@ class T5StackImpl : public torch::nn::Module, public GradientCheckpointing {
   T5StackImpl(const T5Config& config, bool is_decoder);
   /// embeds (B, T, D); attention_mask (B, T) 0/1 or undefined; (decoder) encoder_hidden (B, Ts, D)
   /// and encoder_attention_mask (B, Ts) or undefined → (B, T, D).
+  /// Padding-free: `grid` active → embeds (N, D), the output (N, D); `encoder_grid` active →
+  /// encoder_hidden is the encoder's real tokens (N_enc, D).
   torch::Tensor forward(const torch::Tensor& embeds, const torch::Tensor& attention_mask,
-                        const torch::Tensor& encoder_hidden = {}, const torch::Tensor& encoder_attention_mask = {});
+                        const torch::Tensor& encoder_hidden = {}, const torch::Tensor& encoder_attention_mask = {},
+                        const TokenGrid& grid = {}, const TokenGrid& encoder_grid = {});
 
   torch::nn::ModuleList block{nullptr};
   T5LayerNorm final_layer_norm{nullptr};
@@ -160,7 +167,9 @@ class T5ModelImpl : public torch::nn::Module {
   /// Runs the encoder unless inputs.encoder_last_hidden_state is given, then the decoder on
   /// decoder_input_ids (B, Td) with inputs.decoder_attention_mask. Returns (decoder output (B, Td, D),
   /// encoder output (B, T, D)); no rescaling (that belongs to the LM head).
-  std::pair<torch::Tensor, torch::Tensor> forward(const ModelInputs& inputs, const torch::Tensor& decoder_input_ids);
+  /// encoder_grid: the encoder runs padding-free on it; the encoder output returned is (B, T, D).
+  std::pair<torch::Tensor, torch::Tensor> forward(const ModelInputs& inputs, const torch::Tensor& decoder_input_ids,
+                                                  const TokenGrid& encoder_grid = {});
 
   torch::nn::Embedding shared{nullptr};
   T5Stack encoder{nullptr}, decoder{nullptr};
@@ -171,7 +180,9 @@ TORCH_MODULE(T5Model);
 class T5EncoderModelImpl : public torch::nn::Module {
  public:
   explicit T5EncoderModelImpl(const T5Config& config);
-  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask);  // (B, T) → (B, T, D)
+  /// (B, T) → (B, T, D); padding-free (active grid): (N, D).
+  torch::Tensor forward(const torch::Tensor& input_ids, const torch::Tensor& attention_mask,
+                        const TokenGrid& grid = {});
 
   torch::nn::Embedding shared{nullptr};
   T5Stack encoder{nullptr};

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "afinar/core/check.h"
+#include "afinar/nn/masks.h"
 
 namespace afinar {
 
@@ -50,14 +51,10 @@ TokenGrid TokenGrid::from_packed(const torch::Tensor& sequence_ids, const torch:
   g.active_ = true;
   g.batch_ = B;
   g.length_ = N;
-  // A sequence starts at every row's first token and wherever the id changes.
-  torch::Tensor starts = torch::ones({B, N}, sequence_ids.options().dtype(torch::kBool));
-  starts.slice(1, 1).copy_(sequence_ids.slice(1, 1) != sequence_ids.slice(1, 0, -1));
-  torch::Tensor flat_starts = starts.reshape({-1});                                  // (B·N)
-  torch::Tensor segment = flat_starts.to(torch::kLong).cumsum(0) - 1;                // (B·N) row of the rows layout
-  torch::Tensor index = torch::arange(B * N, segment.options());                     // (B·N)
-  torch::Tensor first = std::get<0>(torch::where(flat_starts, index, 0).cummax(0));  // each token's sequence start
-  torch::Tensor position = index - first;                                            // (B·N)
+  // Each token's position in its sequence (restarting at every row and every change of id); a
+  // sequence's first token opens the next row of the rows layout.
+  torch::Tensor position = packed_position_ids(sequence_ids.to(torch::kLong)).reshape({-1});  // (B·N)
+  torch::Tensor segment = position.eq(0).to(torch::kLong).cumsum(0) - 1;                      // (B·N)
   g.rows_ = segment[-1].item<int64_t>() + 1;
   g.width_ = position.max().item<int64_t>() + 1;
   torch::Tensor slots = segment * g.width_ + position;  // (B·N)

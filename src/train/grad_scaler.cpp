@@ -29,7 +29,8 @@ void GradScaler::unscale_(const std::vector<torch::Tensor>& params) {
   if (grads.empty()) return;
   torch::NoGradGuard no_grad;
   // In place: grads *= 1/scale, found_inf = 1 if any element is inf/NaN (float32 inverse, as torch).
-  at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf_, scale_.to(torch::kDouble).reciprocal().to(torch::kFloat));
+  at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf_,
+                                                 scale_.to(torch::kDouble).reciprocal().to(torch::kFloat));
 }
 
 bool GradScaler::found_inf() const {

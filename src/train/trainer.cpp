@@ -270,16 +270,9 @@ torch::Tensor Trainer::training_step(const ModelInputs& in, std::optional<double
   if (before_forward_) before_forward_(batch_size_);
   torch::Tensor loss = compute_loss(in, num_items_in_batch);
   const double v = loss.detach().item<double>();
-  if (!std::isfinite(v) && scaler_) {
-    // fp16: the overflow reaches the gradients, the step is skipped and the scale backs off. What
-    // is logged follows HF's logging_nan_inf_filter: the running mean instead of the inf/NaN.
-    if (!num_items_in_batch && args_.gradient_accumulation_steps > 1) loss = loss / args_.gradient_accumulation_steps;
-    scaler_->scale(loss).backward();
-    if (args_.logging_nan_inf_filter) return tr_loss_ / static_cast<double>(1 + state_.global_step - last_logged_);
-    return loss.detach();
-  }
-  // A non-finite loss stops training at the step it happens: never train on it.
-  if (!std::isfinite(v)) {
+  // A non-finite loss stops training at the step it happens: never train on it. Under fp16 it
+  // reaches the gradients instead: the step is skipped and the scale backs off (optimizer_step).
+  if (!std::isfinite(v) && !scaler_) {
     const auto pos = sampler_->position();
     throw NonFiniteLossError(detail::concat("Trainer: the training loss is ", v, " at step ", state_.global_step + 1,
                                             " (epoch ", pos.epoch, ", batch ", pos.batch - 1, " of ",
@@ -290,6 +283,9 @@ torch::Tensor Trainer::training_step(const ModelInputs& in, std::optional<double
   // Without loss items (no labels to count) the loss is each micro-batch's mean: average them.
   if (!num_items_in_batch && args_.gradient_accumulation_steps > 1) loss = loss / args_.gradient_accumulation_steps;
   (scaler_ ? scaler_->scale(loss) : loss).backward();
+  // HF's logging_nan_inf_filter: a skipped fp16 step logs the running mean instead of the inf/NaN.
+  if (!std::isfinite(v) && args_.logging_nan_inf_filter)
+    return tr_loss_ / static_cast<double>(1 + state_.global_step - last_logged_);
   return loss.detach();
 }
 

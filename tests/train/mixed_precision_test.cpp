@@ -14,27 +14,18 @@
 #include "afinar/train/grad_scaler.h"
 #include "afinar/train/trainer.h"
 #include "afinar_test_paths.h"
+#include "train/tiny_rows.h"
 
 namespace fs = std::filesystem;
 
 namespace afinar {
 namespace {
 
-// 16 rows of 3..8 tokens below tiny_bert's vocabulary (99), labels 0..2.
+// 16 rows of 3..8 tokens.
 Examples rows16() {
-  Examples e;
-  std::map<std::string, std::vector<std::vector<int32_t>>> rows;
-  std::vector<int64_t> labels;
-  for (int64_t i = 0; i < 16; ++i) {
-    std::vector<int32_t> row = {2};
-    for (int64_t t = 0; t < 2 + (i * 5) % 6; ++t) row.push_back(static_cast<int32_t>(5 + (i * 11 + t * 7) % 90));
-    rows["attention_mask"].emplace_back(row.size(), 1);
-    rows["input_ids"].push_back(std::move(row));
-    labels.push_back(i % 3);
-  }
-  e.labels["label"] = labels;
-  e.sequences = Examples::from_rows(rows).sequences;
-  return e;
+  std::vector<int64_t> lengths;
+  for (int64_t i = 0; i < 16; ++i) lengths.push_back(3 + (i * 5) % 6);
+  return afinar_test::tiny_rows(lengths);
 }
 
 PreTrainedModel tiny_bert() {

@@ -6,27 +6,18 @@
 #include "afinar/core/check.h"
 #include "afinar/train/trainer.h"
 #include "afinar_test_paths.h"
+#include "train/tiny_rows.h"
 
 namespace fs = std::filesystem;
 
 namespace afinar {
 namespace {
 
-// 12 rows of 2..12 tokens, labels 0..2.
+// 12 rows of 2..13 tokens.
 Examples rows12() {
-  Examples e;
-  std::map<std::string, std::vector<std::vector<int32_t>>> rows;
-  std::vector<int64_t> labels;
-  for (int64_t i = 0; i < 12; ++i) {
-    std::vector<int32_t> row = {2};
-    for (int64_t t = 0; t < 1 + i; ++t) row.push_back(static_cast<int32_t>(5 + (i * 7 + t * 3) % 90));
-    rows["attention_mask"].emplace_back(row.size(), 1);
-    rows["input_ids"].push_back(std::move(row));
-    labels.push_back(i % 3);
-  }
-  e.labels["label"] = labels;
-  e.sequences = Examples::from_rows(rows).sequences;
-  return e;
+  std::vector<int64_t> lengths;
+  for (int64_t i = 0; i < 12; ++i) lengths.push_back(2 + i);
+  return afinar_test::tiny_rows(lengths);
 }
 
 TrainingArguments one_epoch() {
